@@ -1,0 +1,69 @@
+"""The sandbox's value types: limits in, outcomes out. Imports nothing of ours but wire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .wire import Unsupported
+
+__all__ = ["Limits", "LoadError", "CallOutcome", "Unsupported", "FATAL_KINDS",
+           "LOAD_KINDS", "CALL_KINDS"]
+
+FATAL_KINDS = frozenset({"timeout", "crash", "memory", "exit", "protocol"})
+CALL_KINDS = frozenset({"exception", "timeout", "crash", "memory", "exit", "protocol", "skipped"})
+LOAD_KINDS = frozenset({"syntax", "import", "timeout", "exit", "crash", "memory", "protocol"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-sandbox limits. Times are wall-clock seconds, enforced by the parent."""
+
+    call_seconds: float = 10.0
+    import_seconds: float = 20.0
+    memory_bytes: int = 2 * 2**30
+    output_bytes: int = 64 * 1024
+
+    def __post_init__(self) -> None:
+        for name in ("call_seconds", "import_seconds", "memory_bytes", "output_bytes"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+                raise ValueError(f"Limits.{name} must be a positive number, got {v!r}")
+        if self.output_bytes < 256:
+            raise ValueError("Limits.output_bytes must be at least 256")
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """Why the submission could not be imported.
+
+    kind: "syntax" | "import" | "timeout" | "exit" | "crash" | "memory" | "protocol"
+    message: one line, says what and where (line number in the submission when known)
+    output: captured stdout+stderr of the worker up to the failure (capped)
+    """
+
+    kind: str
+    message: str
+    output: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class CallOutcome:
+    """What one call of a submission function did.
+
+    ``value`` and ``args_after`` hold parent-owned plain values (base ndarrays, Python scalars,
+    str, tuple/list/dict, Unsupported). ``eq=False``: arrays make field-wise == meaningless.
+    """
+
+    ok: bool
+    value: Any = None
+    args_after: tuple = ()
+    error_kind: str | None = None
+    error_type: str | None = None
+    message: str = ""
+    output: str = ""
+
+    @property
+    def fatal(self) -> bool:
+        """True when the call ended the worker (timeout, crash, memory, exit, protocol)."""
+        return self.error_kind in FATAL_KINDS

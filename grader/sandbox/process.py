@@ -1,0 +1,389 @@
+"""Starting, watching and killing one worker process. The only place processes are started.
+
+``launch`` is the single spawn point: stronger isolation (bubblewrap, seccomp, a per-slot uid)
+slots in there without touching the protocol code.
+
+``Worker`` is the parent's view of one running worker: three non-blocking pipes (requests out,
+responses in, captured stdout+stderr in), a pidfd (or a polling fallback) to notice death, and
+a poll loop with a wall-clock deadline. It never blocks without a deadline and never holds more
+than ``output_bytes`` of the child's output per segment.
+"""
+
+from __future__ import annotations
+
+import collections
+import errno
+import fcntl
+import math
+import os
+import resource
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .wire import FrameReader
+
+__all__ = ["WORKER_SCRIPT", "launch", "scrubbed_env", "Worker", "OutputCapture",
+           "signal_name"]
+
+WORKER_SCRIPT = Path(__file__).resolve().with_name("worker.py")
+
+FSIZE_LIMIT = 64 * 2**20  # bytes any one file written by the worker may reach
+NOFILE_LIMIT = 256
+READ_CHUNK = 1 << 20
+DRAIN_BUDGET = 16 << 20  # bytes of output read per wake-up before the deadline is re-checked
+OUTPUT_PIPE_SIZE = 1 << 20
+REAP_SECONDS = 10.0
+
+
+def scrubbed_env(home: str) -> dict[str, str]:
+    """The complete environment of a worker."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": home,
+        "PYTHONHASHSEED": "0",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def _rlimits(memory_bytes: int):
+    """preexec_fn: resource limits, set between fork and exec (only C calls, no imports)."""
+    setrlimit = resource.setrlimit
+    limits = (
+        (resource.RLIMIT_AS, int(memory_bytes)),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, FSIZE_LIMIT),
+        (resource.RLIMIT_NOFILE, NOFILE_LIMIT),
+    )
+
+    def preexec() -> None:
+        for which, value in limits:
+            setrlimit(which, (value, value))
+
+    return preexec
+
+
+def _set_nonblocking(fd: int) -> None:
+    os.set_blocking(fd, False)
+
+
+def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int):
+    """Start a worker. Returns (Popen, request write fd, response read fd, output read fd).
+
+    The worker gets fd 0 = requests, fd 1 = responses, fd 2 = output; it moves the first two
+    to private fds before anything else runs. Own session (so its process group can be
+    killed as a whole), scrubbed environment, cwd = ``workdir``, resource limits.
+    """
+    req_r, req_w = os.pipe()
+    resp_r, resp_w = os.pipe()
+    out_r, out_w = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER_SCRIPT), submission_path, marker.hex()],
+            stdin=req_r,
+            stdout=resp_w,
+            stderr=out_w,
+            cwd=workdir,
+            env=scrubbed_env(workdir),
+            start_new_session=True,
+            preexec_fn=_rlimits(memory_bytes),
+            close_fds=True,
+        )
+    except BaseException:
+        for fd in (req_w, resp_r, out_r):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (req_r, resp_w, out_w):
+            os.close(fd)
+    for fd in (req_w, resp_r, out_r):
+        _set_nonblocking(fd)
+    try:
+        fcntl.fcntl(out_r, fcntl.F_SETPIPE_SZ, OUTPUT_PIPE_SIZE)
+    except (OSError, AttributeError):
+        pass
+    return proc, req_w, resp_r, out_r
+
+
+def signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+class OutputCapture:
+    """Splits the child's output stream into segments at ``marker``, keeping at most ``cap``
+    bytes of each; the rest is counted and discarded (memory stays bounded whatever is printed).
+    """
+
+    def __init__(self, marker: bytes, cap: int) -> None:
+        self.marker = marker
+        self.cap = cap
+        self._cur = bytearray()
+        self._dropped = 0
+        self._tail = b""  # bytes that may be the start of a marker split across reads
+        self.done: collections.deque[str] = collections.deque()
+
+    def feed(self, data: bytes) -> None:
+        if self._tail:
+            data = self._tail + data
+            self._tail = b""
+        m = self.marker
+        start = 0
+        while True:
+            i = data.find(m, start)
+            if i < 0:
+                break
+            self._add(data, start, i)
+            self.done.append(self._finish())
+            start = i + len(m)
+        # keep a possible marker prefix at the end for the next read
+        keep = 0
+        for k in range(min(len(m) - 1, len(data) - start), 0, -1):
+            if data.endswith(m[:k]):
+                keep = k
+                break
+        self._add(data, start, len(data) - keep)
+        if keep:
+            self._tail = bytes(data[len(data) - keep:])
+
+    def take_partial(self) -> str:
+        """The current (unterminated) segment, e.g. after the worker died."""
+        if self._tail:
+            tail, self._tail = self._tail, b""
+            self._add(tail, 0, len(tail))
+        return self._finish()
+
+    def _add(self, data, start: int, end: int) -> None:
+        n = end - start
+        if n <= 0:
+            return
+        room = self.cap - len(self._cur)
+        if room > 0:
+            take = min(room, n)
+            self._cur += data[start:start + take]
+            n -= take
+        self._dropped += n
+
+    def _finish(self) -> str:
+        raw, dropped = bytes(self._cur), self._dropped
+        self._cur = bytearray()
+        self._dropped = 0
+        if not dropped:
+            return raw.decode("utf-8", errors="replace")
+        note = f"\n[output truncated: {dropped + len(raw)} bytes printed, first {{}} shown]\n"
+        keep = max(0, self.cap - len(note) - 20)
+        text = raw[:keep].decode("utf-8", errors="replace")
+        return text + note.format(keep)
+
+
+class Worker:
+    """The parent's handle on one running worker process."""
+
+    def __init__(self, workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
+                 output_bytes: int) -> None:
+        self.proc, self._req, self._resp, self._out = launch(
+            workdir, submission_path, marker, memory_bytes)
+        self.pid = self.proc.pid
+        try:
+            self._pidfd: int | None = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            self._pidfd = None
+        self.frames: collections.deque[bytes] = collections.deque()
+        self.capture = OutputCapture(marker, output_bytes)
+        self._reader = FrameReader()
+        self._wbuf = memoryview(b"")
+        self._resp_eof = False
+        self._out_eof = False
+        self._dead = False
+        self._reaped = False
+        self._closed = False
+        self.returncode: int | None = None
+
+    # ------------------------------------------------------------------ sending / receiving
+    def send(self, data: bytes) -> None:
+        """Queue ``data`` for the child; it is written from the wait loop (never blocks)."""
+        self._wbuf = memoryview(data)
+        self._write_some()
+
+    def wait(self, deadline: float) -> str:
+        """Pump the pipes until a frame is available ("frame"), the child died ("dead"), it
+        closed its protocol channel while alive ("closed"), or ``deadline`` passed ("timeout").
+
+        Raises wire.WireError when the response stream is not a sequence of valid frames.
+        """
+        while True:
+            if self.frames:
+                return "frame"
+            if self._dead:
+                self._read_responses()  # responses written before death are still valid
+                return "frame" if self.frames else "dead"
+            if self._resp_eof:
+                # the child closed its response pipe: normally it is exiting; give it a moment
+                if self._wait_exit(min(deadline, time.monotonic() + 1.0)):
+                    return "dead"
+                return "closed"
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            self._poll_once(remaining)
+
+    def _poll_once(self, remaining: float) -> None:
+        poller = select.poll()
+        poller.register(self._resp, select.POLLIN)  # only called while no frame is pending
+        if not self._out_eof:
+            poller.register(self._out, select.POLLIN)
+        if self._wbuf:
+            poller.register(self._req, select.POLLOUT)
+        if self._pidfd is not None:
+            poller.register(self._pidfd, select.POLLIN)
+        else:
+            remaining = min(remaining, 0.05)
+        try:
+            events = poller.poll(max(1, math.ceil(remaining * 1000)))
+        except InterruptedError:
+            return
+        for fd, ev in events:
+            if fd == self._resp:
+                self._read_responses()
+            elif fd == self._out:
+                self._read_output(DRAIN_BUDGET)
+            elif fd == self._req:
+                self._write_some()
+            elif fd == self._pidfd:
+                self._on_exit()
+        if self._pidfd is None and not self._dead and self._exited_nowait():
+            self._on_exit()
+
+    def _on_exit(self) -> None:
+        # Whatever the child wrote before dying is still in the pipes: read it first.
+        self._read_responses()
+        self._read_output(DRAIN_BUDGET)
+        self._dead = True
+
+    def _read_responses(self) -> None:
+        # Back-pressure: stop reading once a complete frame waits to be handled, so a child
+        # that floods the channel blocks on its own writes instead of filling our memory.
+        while not self._resp_eof and not self.frames:
+            try:
+                data = os.read(self._resp, READ_CHUNK)
+            except BlockingIOError:
+                return
+            except OSError:
+                self._resp_eof = True
+                return
+            if not data:
+                self._resp_eof = True
+                return
+            self.frames.extend(self._reader.feed(data))
+
+    def _read_output(self, budget: int) -> bool:
+        """Read up to ``budget`` bytes of output; True if the pipe is empty (or closed)."""
+        while budget > 0 and not self._out_eof:
+            try:
+                data = os.read(self._out, READ_CHUNK)
+            except BlockingIOError:
+                return True
+            except OSError:
+                self._out_eof = True
+                return True
+            if not data:
+                self._out_eof = True
+                return True
+            budget -= len(data)
+            self.capture.feed(data)
+        return self._out_eof
+
+    def _write_some(self) -> None:
+        while self._wbuf:
+            try:
+                k = os.write(self._req, self._wbuf)
+            except BlockingIOError:
+                return
+            except OSError:  # EPIPE: the child is gone; its death is noticed separately
+                self._wbuf = memoryview(b"")
+                return
+            self._wbuf = self._wbuf[k:]
+
+    def take_output(self) -> str:
+        """Output of the segment that just ended (the child writes a marker before each
+        response, so after a response the marker is already in the pipe)."""
+        if not self.capture.done:
+            self._read_output(DRAIN_BUDGET)
+        if self.capture.done:
+            return self.capture.done.popleft()
+        return self.capture.take_partial()
+
+    def take_remaining_output(self) -> str:
+        """After the worker was killed: everything left in the pipe, as one segment."""
+        self._read_output(DRAIN_BUDGET)
+        parts = list(self.capture.done)
+        self.capture.done.clear()
+        parts.append(self.capture.take_partial())
+        return "".join(parts)
+
+    # ------------------------------------------------------------------ life and death
+    def _exited_nowait(self) -> bool:
+        try:
+            info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        return info is not None
+
+    def _wait_exit(self, deadline: float) -> bool:
+        while True:
+            if self._exited_nowait():
+                self._on_exit()
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self._pidfd is not None:
+                select.select([self._pidfd], [], [], remaining)
+            else:
+                time.sleep(min(remaining, 0.02))
+
+    def terminate(self) -> int | None:
+        """SIGKILL the whole process group (and the worker itself, should it have left its
+        group), then reap the worker. The group is killed before the worker is reaped, so its
+        id cannot have been reused. Returns the worker's exit status (Popen convention)."""
+        if self._reaped:
+            return self.returncode
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.returncode = self.proc.wait(timeout=REAP_SECONDS)
+            self._reaped = True
+        except subprocess.TimeoutExpired:  # stuck in the kernel; leave it to init
+            self.returncode = None
+        self._dead = True
+        return self.returncode
+
+    def close(self) -> None:
+        """Kill, reap and release every fd. Idempotent."""
+        if self._closed:
+            return
+        self.terminate()
+        self._closed = True
+        for fd in (self._req, self._resp, self._out, self._pidfd):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError as e:
+                    if e.errno != errno.EBADF:
+                        raise
+
+    @property
+    def alive(self) -> bool:
+        return not self._closed and not self._dead

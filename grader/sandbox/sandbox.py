@@ -1,0 +1,403 @@
+"""Sandbox: one untrusted submission imported in a separate worker process.
+
+The parent (this module) sends call requests and receives plain values. It never unpickles
+anything; every frame is parsed by ``wire.decode_payload`` with all sizes, depths and dtypes
+checked; every wait has a wall-clock deadline; any child misbehaviour ends as a result
+(``LoadError`` or ``CallOutcome``), never as an exception in the grader.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+import weakref
+from typing import Any, Iterable, Sequence
+
+from . import wire
+from .outcomes import CallOutcome, Limits, LoadError
+from .process import Worker, signal_name
+
+__all__ = ["Sandbox"]
+
+STARTUP_SECONDS = 60.0  # python + numpy start, before the import clock (limits.import_seconds)
+EXIT_PROTOCOL = 113  # worker.py's exit status when it lost its protocol channel
+MESSAGE_CHARS = 500  # of the child-provided part of a message
+
+
+# --------------------------------------------------------------------------- message helpers
+
+
+def _one_line(text: str, limit: int = MESSAGE_CHARS) -> str:
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _seconds(s: float) -> str:
+    return f"{s:g} s"
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} bytes"
+
+
+def _exception_message(type_name: str, message: str, line: int | None) -> str:
+    text = _one_line(type_name, 100)
+    if message:
+        text += ": " + _one_line(message)
+    if line is not None:
+        text += f" (line {line})"
+    return text
+
+
+class _Protocol(Exception):
+    """The child broke the protocol (a message with the wrong shape or content)."""
+
+
+def _get(head: dict, key: str, types: tuple, optional: bool = False) -> Any:
+    if key not in head:
+        if optional:
+            return None
+        raise _Protocol(f"missing field {key!r}")
+    value = head[key]
+    if optional and value is None:
+        return None
+    if type(value) not in types:
+        raise _Protocol(f"field {key!r} has type {type(value).__name__}")
+    return value
+
+
+def _line(head: dict) -> int | None:
+    line = _get(head, "line", (int,), optional=True)
+    if line is not None and line < 0:
+        raise _Protocol("negative line number")
+    return line
+
+
+def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
+    head, decoder = wire.decode_payload(payload, max_str=wire.MAX_STR)
+    if type(head) is not dict:
+        raise _Protocol("message envelope is not an object")
+    if head.get("op") != op:
+        raise _Protocol(f"expected a {op!r} message, got {str(head.get('op'))[:40]!r}")
+    return head, decoder
+
+
+# --------------------------------------------------------------------------- resources
+
+
+class _Resources:
+    """What a Sandbox owns outside Python: the worker process and its temporary folder.
+    Kept apart from the Sandbox so a weakref finalizer can release it."""
+
+    def __init__(self) -> None:
+        self.worker: Worker | None = None
+        self.workdir: str | None = None
+
+    def stop_worker(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.close()
+        workdir, self.workdir = self.workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    release = stop_worker
+
+
+# --------------------------------------------------------------------------- the sandbox
+
+
+class Sandbox:
+    """An untrusted submission, imported in a worker process, answering calls.
+
+    >>> with Sandbox(source) as box:
+    ...     err = box.load()                 # None, or a LoadError
+    ...     outs = box.call_many([("f", (x,)), ("g", (y, 1.0))])
+    ...     out = box.call("f", (x,))
+
+    Not thread-safe: use one Sandbox per thread.
+    """
+
+    def __init__(self, source: str, filename: str = "submission.py",
+                 limits: Limits = Limits()) -> None:
+        if not isinstance(source, str):
+            raise TypeError("source must be a str")
+        if not isinstance(limits, Limits):
+            raise TypeError("limits must be a Limits")
+        base = os.path.basename(str(filename))
+        if base != filename or base in ("", ".", "..") or not base.endswith(".py"):
+            raise ValueError(f"filename must be a plain file name ending in .py, got {filename!r}")
+        self.source = source
+        self.filename = filename
+        self.limits = limits
+        self.load_output = ""  # captured output of the last successful import
+        self._load_error: LoadError | None = None
+        self._closed = False
+        self._batch_id = 0  # numbers requests, so a stale or forged response cannot match
+        self._res = _Resources()
+        self._finalizer = weakref.finalize(self, self._res.release)
+
+    # ------------------------------------------------------------------ context / lifetime
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Kill the worker's process group, reap it, remove the temporary folder. Idempotent."""
+        self._closed = True
+        self._finalizer()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("running" if self._res.worker else "idle")
+        return f"<Sandbox {self.filename} {state}>"
+
+    # ------------------------------------------------------------------ loading
+    def load(self) -> LoadError | None:
+        """Start the worker and import the submission. None on success, else a LoadError.
+
+        A no-op (None) when a worker is already running; after a failure, calling load()
+        again retries."""
+        self._check_open()
+        if self._res.worker is not None:
+            return None
+        self._load_error = self._start()
+        return self._load_error
+
+    def _start(self) -> LoadError | None:
+        self._res.stop_worker()
+        workdir = tempfile.mkdtemp(prefix="rnn-grader-")
+        self._res.workdir = workdir
+        path = os.path.join(workdir, self.filename)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.source)
+        marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
+        try:
+            worker = Worker(workdir, path, marker, self.limits.memory_bytes,
+                            self.limits.output_bytes)
+        except (OSError, subprocess.SubprocessError) as e:
+            self._res.stop_worker()
+            return LoadError("crash", _one_line(f"could not start the worker: {e}"))
+        self._res.worker = worker
+        try:
+            error = self._handshake(worker)
+        except BaseException:  # e.g. Ctrl-C: a half-started worker must not count as loaded
+            self._res.stop_worker()
+            raise
+        if error is not None:
+            self._res.stop_worker()
+            return error
+        self.load_output = worker.take_output()
+        return None
+
+    def _handshake(self, worker: Worker) -> LoadError | None:
+        phase = "startup"
+        try:
+            ev = worker.wait(time.monotonic() + STARTUP_SECONDS)
+            if ev == "frame":
+                _envelope(worker.frames.popleft(), "ready")
+                phase = "import"
+                ev = worker.wait(time.monotonic() + self.limits.import_seconds)
+                if ev == "frame":
+                    head, _ = _envelope(worker.frames.popleft(), "loaded")
+                    return self._loaded(head, worker)
+        except (wire.WireError, _Protocol) as e:
+            ev = "protocol"
+            detail = str(e)
+        when = ("before importing the submission" if phase == "startup"
+                else "while importing the submission")
+        if ev == "timeout":
+            what = ("starting the worker took longer than " + _seconds(STARTUP_SECONDS)
+                    if phase == "startup" else
+                    "importing the submission took longer than "
+                    + _seconds(self.limits.import_seconds))
+            kind, message = "timeout", what
+        elif ev == "dead":
+            kind, message = self._death(worker, when)
+        elif ev == "closed":
+            kind, message = "protocol", f"the worker closed its protocol channel {when}"
+        else:
+            kind = "protocol"
+            message = _one_line(f"the worker sent a malformed message {when}: {detail}")
+        worker.terminate()
+        return LoadError(kind, message, worker.take_remaining_output())
+
+    def _loaded(self, head: dict, worker: Worker) -> LoadError | None:
+        ok = _get(head, "ok", (bool,))
+        if ok:
+            return None
+        kind = _get(head, "kind", (str,))
+        type_name = _get(head, "type", (str,))
+        text = _get(head, "message", (str,))
+        line = _line(head)
+        where = f" (line {line})" if line is not None else ""
+        if kind in ("syntax", "import"):
+            message = _exception_message(type_name, text, line)
+        elif kind == "exit":
+            message = (f"the submission called sys.exit({_one_line(text, 100)}) "
+                       f"while being imported{where}")
+        elif kind == "memory":
+            message = (f"the submission ran out of memory (limit {_bytes(self.limits.memory_bytes)})"
+                       f" while being imported: {_exception_message(type_name, text, line)}")
+        else:
+            raise _Protocol(f"unknown load error kind {kind[:40]!r}")
+        output = worker.take_output()
+        return LoadError(kind, message, output)
+
+    def _death(self, worker: Worker, when: str) -> tuple[str, str]:
+        rc = worker.terminate()
+        if rc is None:
+            return "crash", f"the worker could not be reaped {when}"
+        if rc < 0:
+            return "crash", f"the worker crashed (signal {signal_name(-rc)}) {when}"
+        if rc == EXIT_PROTOCOL:
+            return "protocol", f"the worker lost its protocol channel (exit code {rc}) {when}"
+        return "exit", f"the worker exited with code {rc} {when}"
+
+    # ------------------------------------------------------------------ calling
+    def call(self, name: str, args: Sequence[Any] = ()) -> CallOutcome:
+        """One call; the same as ``call_many([(name, args)])[0]``."""
+        return self.call_many([(name, args)])[0]
+
+    def call_many(self, calls: Iterable[tuple[str, Sequence[Any]]], *,
+                  stop_on_fatal: bool = True) -> list[CallOutcome]:
+        """Run calls in order in one round trip; one CallOutcome per call, same order.
+
+        After a fatal outcome (timeout, crash, memory, exit, protocol) the worker is killed;
+        with ``stop_on_fatal`` the remaining calls are "skipped", otherwise a fresh worker
+        is started and they continue. A load failure of that fresh worker makes the remaining
+        calls "crash" with the LoadError's message (and later batches fail the same way
+        without retrying; ``load()`` retries).
+
+        Raises TypeError/ValueError (before anything runs) for arguments that cannot be sent.
+        """
+        self._check_open()
+        batch = []
+        for item in calls:
+            name, args = item
+            if not isinstance(name, str):
+                raise TypeError(f"function name must be a str, got {type(name).__name__}")
+            if not isinstance(args, (tuple, list)):
+                raise TypeError(f"arguments of {name}() must be a tuple or list")
+            batch.append((name, tuple(args)))
+        if not batch:
+            return []
+        first = self._request(batch)  # validates every argument before anything runs
+        results: list[CallOutcome] = []
+        while len(results) < len(batch):
+            i = len(results)
+            rest = batch[i:]
+            if self._res.worker is None:
+                error = self._load_error
+                if error is None:
+                    error = self._load_error = self._start()
+                if error is not None:
+                    results.extend(CallOutcome(False, error_kind="crash", message=error.message,
+                                               output=error.output) for _ in rest)
+                    break
+            try:
+                outs = self._run(rest, first if i == 0 else self._request(rest))
+            except BaseException:  # e.g. Ctrl-C in the grader: never leave a half-read worker
+                self._res.stop_worker()
+                raise
+            results.extend(outs)
+            if outs and outs[-1].fatal:
+                self._res.stop_worker()
+                if stop_on_fatal:
+                    culprit = rest[len(outs) - 1][0]
+                    note = _one_line(f"not run: {culprit}() ended the worker earlier in this "
+                                     f"batch ({outs[-1].error_kind}: {outs[-1].message})")
+                    results.extend(CallOutcome(False, error_kind="skipped", message=note)
+                                   for _ in batch[len(results):])
+                    break
+        return results
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the sandbox is closed")
+
+    def _request(self, batch: list[tuple[str, tuple]]) -> bytes:
+        """Encode one request (a new request number). Raises for unsendable arguments."""
+        enc = wire.Encoder()
+        calls = [{"name": name, "args": enc.value(args)} for name, args in batch]
+        self._batch_id += 1
+        return enc.frame({"op": "calls", "batch": self._batch_id, "calls": calls})
+
+    def _run(self, batch: list[tuple[str, tuple]], request: bytes) -> list[CallOutcome]:
+        """Send one request and collect responses until done or the first fatal outcome."""
+        worker = self._res.worker
+        assert worker is not None
+        worker.send(request)
+        outs: list[CallOutcome] = []
+        start = time.monotonic()
+        for index, (name, _) in enumerate(batch):
+            try:
+                ev = worker.wait(start + self.limits.call_seconds)
+                if ev == "frame":
+                    outcome = self._result(worker.frames.popleft(), index, name)
+                    if not outcome.fatal:
+                        outs.append(_with_output(outcome, worker.take_output()))
+                        start = time.monotonic()
+                        continue
+                elif ev == "timeout":
+                    outcome = CallOutcome(False, error_kind="timeout", message=(
+                        f"{name}() took longer than {_seconds(self.limits.call_seconds)}"))
+                elif ev == "dead":
+                    kind, message = self._death(worker, f"while running {name}()")
+                    outcome = CallOutcome(False, error_kind=kind, message=message)
+                else:  # "closed"
+                    outcome = CallOutcome(False, error_kind="protocol", message=(
+                        f"the worker closed its protocol channel while running {name}()"))
+            except (wire.WireError, _Protocol) as e:
+                outcome = CallOutcome(False, error_kind="protocol", message=_one_line(
+                    f"the worker sent a malformed message after {name}(): {e}"))
+            worker.terminate()
+            outs.append(_with_output(outcome, worker.take_remaining_output()))
+            return outs
+        return outs
+
+    def _result(self, payload: bytes, index: int, name: str) -> CallOutcome:
+        head, decoder = _envelope(payload, "result")
+        if _get(head, "batch", (int,)) != self._batch_id:
+            raise _Protocol(f"result for request {head['batch']} during request {self._batch_id}")
+        if _get(head, "index", (int,)) != index:
+            raise _Protocol(f"result for call {head['index']} where call {index} was expected")
+        ok = _get(head, "ok", (bool,))
+        args_after = decoder.value(head.get("args_after", ["t", []]))
+        if type(args_after) is not tuple:
+            raise _Protocol("args_after is not a tuple")
+        if ok:
+            if "value" not in head:
+                raise _Protocol("missing field 'value'")
+            value = decoder.value(head["value"])
+            decoder.check_all_used()
+            return CallOutcome(True, value=value, args_after=args_after)
+        decoder.check_all_used()
+        kind = _get(head, "kind", (str,))
+        type_name = _one_line(_get(head, "type", (str,)), 100)
+        text = _get(head, "message", (str,))
+        line = _line(head)
+        if kind == "exception":
+            return CallOutcome(False, args_after=args_after, error_kind="exception",
+                               error_type=type_name,
+                               message=_exception_message(type_name, text, line))
+        if kind == "memory":
+            return CallOutcome(False, error_kind="memory", error_type=type_name, message=(
+                f"{name}() ran out of memory (limit {_bytes(self.limits.memory_bytes)}): "
+                + _exception_message(type_name, text, line)))
+        raise _Protocol(f"unknown error kind {kind[:40]!r}")
+
+
+def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
+    return CallOutcome(outcome.ok, outcome.value, outcome.args_after, outcome.error_kind,
+                       outcome.error_type, outcome.message, output)

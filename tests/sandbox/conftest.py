@@ -1,0 +1,34 @@
+"""Shared helpers for the sandbox tests: small limits, fixture submissions by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.sandbox import Limits, Sandbox
+
+from sandbox_support import FAST, fixture_source  # noqa: E402
+
+
+@pytest.fixture
+def make_box():
+    """make_box("good") -> a Sandbox on tests/fixtures/hostile/good.py, closed at teardown."""
+    boxes: list[Sandbox] = []
+
+    def make(name: str | None = None, *, source: str | None = None, limits: Limits = FAST,
+             filename: str | None = None) -> Sandbox:
+        if source is None:
+            source = fixture_source(name)
+        box = Sandbox(source, filename=filename or f"{name or 'submission'}.py", limits=limits)
+        boxes.append(box)
+        return box
+
+    yield make
+    for box in boxes:
+        box.close()
+
+
+@pytest.fixture
+def good(make_box):
+    box = make_box("good")
+    assert box.load() is None
+    return box
