@@ -1,0 +1,1 @@
+"""Hypothesis properties and reference comparisons, one module per group of parts."""

@@ -1,0 +1,146 @@
+"""Compare a student's returned value with an expected one, in the grader's process.
+
+Values arrive from the sandbox already decoded into plain arrays the grader owns.  Shape
+and dtype are checked before any value (np.allclose broadcasts, so it is never used),
+and errors are judged norm-relative, as RESEARCH.md recommends: elementwise ratios blow
+up on near-zero entries.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.checks.framework import Mismatch
+
+FORWARD_TOL = 1e-8
+GRADIENT_TOL = 1e-7
+CLIP_TOL = 1e-5
+
+
+def describe(value: Any) -> str:
+    """A short, safe description of what the student returned (for messages)."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    name = getattr(value, "type_name", None) or type(value).__name__
+    return f"a value of type {name}"
+
+
+def relative_error(expected: np.ndarray, got: np.ndarray) -> float:
+    """‖got − expected‖ / max(‖got‖, ‖expected‖), 0 when both are zero."""
+    scale = max(float(np.linalg.norm(expected)), float(np.linalg.norm(got)))
+    if scale == 0.0:
+        return 0.0
+    return float(np.linalg.norm(got - expected)) / scale
+
+
+def as_array(got: Any, what: str) -> np.ndarray:
+    """The student's value as a float array, or a Mismatch saying what came back instead."""
+    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
+        return got
+    if isinstance(got, (int, float)) and not isinstance(got, bool):
+        return np.asarray(got, dtype=np.float64)
+    raise Mismatch(f"{what}: expected a float64 numpy array, got {describe(got)}")
+
+
+def expect_array(got: Any, expected: np.ndarray, what: str, tol: float = FORWARD_TOL) -> np.ndarray:
+    """Check shape, dtype, finiteness and values of one array; return it for further checks."""
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = expect_shape(got, expected.shape, what)
+    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise Mismatch(f"{what}: contains {arr[bad]} at index {bad}; expected finite values",
+                       {"worst_index": list(bad), "expected": _round(expected), "got": _round(arr)})
+    err = relative_error(expected, arr)
+    if err > tol:
+        diff = np.abs(arr - expected)
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.size else ()
+        raise Mismatch(
+            f"{what}: values differ (relative error {err:.2g}; largest difference {float(diff[worst]):.3g} "
+            f"at index {worst}: expected {float(expected[worst]):.10g}, got {float(arr[worst]):.10g})",
+            {"relative_error": err, "worst_index": list(worst), "expected": _round(expected), "got": _round(arr)},
+        )
+    return arr
+
+
+def expect_scalar(got: Any, expected: float, what: str, tol: float = FORWARD_TOL) -> float:
+    """A float, numpy scalar or 0-d array equal to `expected` within a relative tolerance."""
+    value = as_scalar(got, what)
+    if not np.isfinite(value) and np.isfinite(expected):
+        raise Mismatch(f"{what}: got {value}, expected the finite number {expected:.6g}",
+                       {"expected": expected, "got": str(value)})
+    if abs(value - expected) > tol * max(abs(value), abs(expected), 1e-300):
+        raise Mismatch(f"{what}: got {value:.10g}, expected {expected:.10g}",
+                       {"expected": expected, "got": value})
+    return value
+
+
+def as_scalar(got: Any, what: str) -> float:
+    """A float, numpy scalar, 0-d or one-element array, as a Python float."""
+    arr = as_array(got, what)
+    if arr.size != 1 or arr.ndim > 1:
+        raise Mismatch(f"{what}: expected a single number, got {describe(got)}")
+    return float(arr.reshape(()))
+
+
+def expect_sequence(got: Any, names: tuple[str, ...], what: str) -> tuple[Any, ...]:
+    """A tuple (or list) with exactly one item per name."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        raise Mismatch(f"{what}: expected a tuple ({', '.join(names)}), got {describe(got)}")
+    return tuple(got)
+
+
+def expect_dict(got: Any, keys: tuple[str, ...] | list[str], what: str) -> dict[str, Any]:
+    """A dict with exactly these keys."""
+    if not isinstance(got, dict) or sorted(got) != sorted(keys):
+        raise Mismatch(f"{what}: expected a dict with keys {sorted(keys)}, got {describe(got)}")
+    return got
+
+
+def expect_arrays(got: Any, expected: tuple[np.ndarray, ...], names: tuple[str, ...], what: str,
+                  tol: float = GRADIENT_TOL) -> tuple[np.ndarray, ...]:
+    """A tuple of arrays, each compared with its expected array under its own name."""
+    items = expect_sequence(got, names, what)
+    return tuple(expect_array(g, e, f"{what} → {n}", tol) for g, e, n in zip(items, expected, names))
+
+
+def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: str) -> None:
+    """Every argument the student received is bit-for-bit what the caller passed."""
+    for (name, original), seen in zip(before.items(), after):
+        if isinstance(original, dict):
+            changed = not isinstance(seen, dict) or any(
+                not _same(v, seen.get(k)) for k, v in original.items())
+        else:
+            changed = not _same(original, seen)
+        if changed:
+            raise Mismatch(f"{function} modified its input `{name}` in place; work on a copy "
+                           "(the caller's arrays must stay unchanged)", {"modified": name})
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    return a == b
+
+
+def _round(a: np.ndarray) -> Any:
+    """Small arrays as rounded nested lists for the report; large ones by shape only."""
+    if a.size > 64:
+        return {"shape": list(a.shape)}
+    return np.round(a.astype(np.float64), 6).tolist()
+
+
+def expect_shape(got: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """A float64 array of exactly this shape (values unchecked): the first step of every property."""
+    arr = as_array(got, what)
+    if arr.shape != tuple(shape):
+        raise Mismatch(f"{what}: shape {tuple(arr.shape)}, expected {tuple(shape)}",
+                       {"expected_shape": list(shape), "got_shape": list(arr.shape)})
+    if arr.dtype != np.float64:
+        raise Mismatch(f"{what}: dtype {arr.dtype}, expected float64 (keep every computation in float64)",
+                       {"got_dtype": str(arr.dtype)})
+    return arr

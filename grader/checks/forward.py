@@ -1,0 +1,155 @@
+"""Checks for the forward pass: `rnn_cell_forward`, `rnn_forward`, `rnn_output`.
+
+Public checks are properties a correct forward pass must have (RESEARCH.md F1-F10);
+they need no reference, only the formula printed in the assignment.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from grader.checks import strategies as S
+from grader.checks.common import inputs_unchanged, matches_reference
+from grader.checks.compare import expect_array, expect_shape
+from grader.checks.framework import Case, Check, Mismatch, Probe
+
+
+# --- rnn_cell_forward -------------------------------------------------------------------------
+
+def _cell_shape(case: Case) -> tuple[int, int]:
+    return case["x_t"].shape[0], case["W_hh"].shape[0]
+
+
+def _cell_bounded(probe: Probe, case: Case) -> None:
+    h = expect_shape(probe("rnn_cell_forward", case), _cell_shape(case), "h_t")
+    if not np.all(np.isfinite(h)) or np.max(np.abs(h)) > 1.0:
+        raise Mismatch(f"h_t: largest |value| is {np.max(np.abs(h)):.4g}; tanh keeps every state in [-1, 1]")
+
+
+def _zero_weights(case: Case) -> Case:
+    return {**case, "W_xh": np.zeros_like(case["W_xh"]), "W_hh": np.zeros_like(case["W_hh"])}
+
+
+def _cell_zero_weights(probe: Probe, case: Case) -> None:
+    expected = np.broadcast_to(np.tanh(case["b_h"]), _cell_shape(case))
+    expect_array(probe("rnn_cell_forward", case), expected, "h_t with W_xh = 0 and W_hh = 0 (should be tanh(b_h))")
+
+
+@st.composite
+def _convention_case(draw) -> Case:
+    D, H = draw(S.dim()), draw(st.integers(2, 4))
+    i, j = draw(st.integers(0, H - 1)), draw(st.integers(0, H - 1))
+    if i == j:
+        j = (i + 1) % H
+    h_prev = np.zeros((1, H))
+    h_prev[0, i] = 1.0
+    W_hh = np.zeros((H, H))
+    W_hh[i, j] = 0.5
+    return {"x_t": np.zeros((1, D)), "h_prev": h_prev, "W_xh": np.zeros((D, H)), "W_hh": W_hh, "b_h": np.zeros(H)}
+
+
+def _cell_convention(probe: Probe, case: Case) -> None:
+    expected = np.tanh(case["h_prev"] @ case["W_hh"])
+    expect_array(probe("rnn_cell_forward", case), expected,
+                 "h_t for h_prev = e_i and W_hh with one entry at (i, j) (should light up column j: h_prev @ W_hh)")
+
+
+def _cell_odd_symmetry(probe: Probe, case: Case) -> None:
+    h = expect_shape(probe("rnn_cell_forward", case), _cell_shape(case), "h_t")
+    flipped = {**case, "x_t": -case["x_t"], "h_prev": -case["h_prev"], "b_h": -case["b_h"]}
+    expect_array(probe("rnn_cell_forward", flipped), -h,
+                 "h_t with x_t, h_prev and b_h negated (tanh is odd, so it should be exactly −h_t)")
+
+
+CELL_FORWARD = (
+    matches_reference("rnn_cell_forward", S.cell_case(), lambda got, exp: expect_array(got, exp, "h_t")),
+    Check("bounded_by_one", 1, True, S.cell_case(), _cell_bounded),
+    Check("zero_weights_give_tanh_bias", 1, True, S.cell_case().map(_zero_weights), _cell_zero_weights),
+    Check("recurrent_weight_convention", 1, True, _convention_case(), _cell_convention),
+    Check("odd_symmetry", 1, True, S.cell_case(), _cell_odd_symmetry),
+    inputs_unchanged("rnn_cell_forward", S.cell_case()),
+)
+
+
+# --- rnn_forward ----------------------------------------------------------------------------
+
+def _forward(probe: Probe, case: Case, what: str = "h") -> np.ndarray:
+    N, T, _ = case["x"].shape
+    return expect_shape(probe("rnn_forward", case), (N, T, case["W_hh"].shape[0]), what)
+
+
+def _forward_single_step(probe: Probe, case: Case) -> None:
+    one = {**case, "x": case["x"][:, :1]}
+    expected = S.tanh_cell(one["x"][:, 0], case["h0"], case["W_xh"], case["W_hh"], case["b_h"])[:, None]
+    expect_array(probe("rnn_forward", one), expected, "h for T = 1 (should be one cell step from h0)")
+
+
+@st.composite
+def _split(draw, min_t: int = 2) -> tuple[Case, int]:
+    case = draw(S.forward_case(min_t))
+    return case, draw(st.integers(1, case["x"].shape[1] - 1))
+
+
+def _forward_prefix(probe: Probe, drawn: tuple[Case, int]) -> None:
+    case, k = drawn
+    full = _forward(probe, case)
+    expect_array(probe("rnn_forward", {**case, "x": case["x"][:, :k]}), full[:, :k],
+                 f"h for the first {k} steps alone (should equal the first {k} steps of the full run)")
+
+
+def _forward_chaining(probe: Probe, drawn: tuple[Case, int]) -> None:
+    case, k = drawn
+    full = _forward(probe, case)
+    tail = {**case, "x": case["x"][:, k:], "h0": full[:, k - 1]}
+    expect_array(probe("rnn_forward", tail), full[:, k:],
+                 f"h when restarting at step {k} from the state h[:, {k - 1}] "
+                 "(should continue the full run: each step starts from the previous state)")
+
+
+def _forward_rows(probe: Probe, drawn: tuple[Case, int]) -> None:
+    case, n = drawn
+    full = _forward(probe, case)
+    row = {**case, "x": case["x"][n:n + 1], "h0": case["h0"][n:n + 1]}
+    expect_array(probe("rnn_forward", row), full[n:n + 1],
+                 f"h for batch row {n} alone (rows of a batch must not mix)")
+
+
+@st.composite
+def _row_case(draw) -> tuple[Case, int]:
+    case = draw(S.forward_case())
+    return case, draw(st.integers(0, case["x"].shape[0] - 1))
+
+
+FORWARD = (
+    matches_reference("rnn_forward", S.forward_case(), lambda got, exp: expect_array(got, exp, "h")),
+    Check("single_step_equals_cell", 1, True, S.forward_case(), _forward_single_step),
+    Check("prefix_consistency", 1, True, _split(), _forward_prefix),
+    Check("continues_from_given_state", 1, True, _split(), _forward_chaining),
+    Check("batch_rows_independent", 1, True, _row_case(), _forward_rows),
+    inputs_unchanged("rnn_forward", S.forward_case()),
+)
+
+
+# --- rnn_output -----------------------------------------------------------------------------
+
+def _output_zero_weights(probe: Probe, case: Case) -> None:
+    N, T, _ = case["h"].shape
+    zeroed = {**case, "W_hy": np.zeros_like(case["W_hy"])}
+    expected = np.broadcast_to(case["b_y"], (N, T, case["b_y"].shape[0]))
+    expect_array(probe("rnn_output", zeroed), expected, "y with W_hy = 0 (should be b_y at every step)")
+
+
+def _output_steps(probe: Probe, case: Case) -> None:
+    N, T, _ = case["h"].shape
+    y = expect_shape(probe("rnn_output", case), (N, T, case["b_y"].shape[0]), "y")
+    for t in range(T):
+        expect_array(probe("rnn_output", {**case, "h": case["h"][:, t:t + 1]}), y[:, t:t + 1],
+                     f"y for step {t} alone (each y_t depends only on h_t)")
+
+
+OUTPUT = (
+    matches_reference("rnn_output", S.output_case(), lambda got, exp: expect_array(got, exp, "y"), weight=2),
+    Check("zero_weights_give_bias", 1, True, S.output_case(), _output_zero_weights),
+    Check("steps_independent", 1, True, S.output_case(), _output_steps),
+    inputs_unchanged("rnn_output", S.output_case()),
+)

@@ -1,0 +1,59 @@
+"""The vocabulary every check is written in.
+
+A `Check` is a Hypothesis strategy of named inputs plus a `verify` function that
+calls the student's code through a `Probe` and raises `Mismatch` when the answer is
+wrong.  Checks never touch processes: the probe hides the sandbox, so a check reads
+like a property test.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from hypothesis.strategies import SearchStrategy
+
+Case = dict[str, Any]
+
+
+class Mismatch(AssertionError):
+    """The student's answer is wrong on this input; Hypothesis shrinks towards the smallest such input."""
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class PartAborted(BaseException):
+    """The student's code timed out, crashed or exited: stop the part at once.
+
+    A BaseException so that Hypothesis does not try to shrink it (each retry would cost
+    another time limit)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Probe(Protocol):
+    """What a check may use: the student's functions, and the trusted reference (None in public mode)."""
+
+    ref: Any
+
+    def __call__(self, function: str, case: Case) -> Any:
+        """Call the student's `function` with `case` (arguments in signature order); return its value."""
+
+    def inputs_after(self, function: str, case: Case) -> tuple[Any, ...]:
+        """Call the student's `function` and return its arguments as they were after the call."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One weighted test of a part."""
+
+    name: str
+    weight: float
+    public: bool
+    cases: SearchStrategy
+    verify: Callable[[Probe, Case], None]
+    needs_reference: bool = False

@@ -1,0 +1,88 @@
+"""Checks for the whole training step (`rnn_loss_and_grads`) and `gradient_norms_through_time`."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from grader.checks import strategies as S
+from grader.checks.common import inputs_unchanged, matches_reference
+from grader.checks.compare import (GRADIENT_TOL, as_scalar, expect_array, expect_dict, expect_scalar,
+                                   expect_sequence, expect_shape)
+from grader.checks.finite_diff import check_directional
+from grader.checks.framework import Case, Check, Mismatch, Probe
+
+STEP = "rnn_loss_and_grads"
+NORMS = "gradient_norms_through_time"
+
+
+def _step(probe: Probe, case: Case, what: str = STEP) -> tuple[float, dict[str, np.ndarray]]:
+    loss, grads = expect_sequence(probe(STEP, case), ("loss", "grads"), what)
+    grads = expect_dict(grads, S.PARAM_NAMES, f"{what} → grads")
+    return (as_scalar(loss, f"{what} → loss"),
+            {k: expect_shape(grads[k], p.shape, f"{what} → grads[{k!r}]") for k, p in case["params"].items()})
+
+
+def _compare_step(got, expected) -> None:
+    loss, grads = expect_sequence(got, ("loss", "grads"), STEP)
+    expect_scalar(loss, float(expected[0]), f"{STEP} → loss", GRADIENT_TOL)
+    grads = expect_dict(grads, S.PARAM_NAMES, f"{STEP} → grads")
+    for k in S.PARAM_NAMES:
+        expect_array(grads[k], expected[1][k], f"{STEP} → grads[{k!r}]", GRADIENT_TOL)
+
+
+def _step_fd(probe: Probe, case: Case) -> None:
+    _, grads = _step(probe, case)
+    ref = probe.ref.rnn_loss_and_grads
+    check_directional(lambda p: float(ref(p, case["x"], case["h0"], case["targets"])[0]), case["params"], grads,
+                      f"{STEP} → grads")
+
+
+def _step_shapes(probe: Probe, case: Case) -> None:
+    _step(probe, case)
+
+
+def _step_repeat(probe: Probe, case: Case) -> None:
+    loss, grads = _step(probe, case)
+    again, again_grads = _step(probe, case, f"{STEP} called a second time with the same inputs")
+    if again != loss or any(not np.array_equal(grads[k], again_grads[k]) for k in grads):
+        raise Mismatch(f"{STEP}: a second call with the same inputs gave a different result "
+                       "(keep no state between calls)")
+
+
+RNN_LOSS_AND_GRADS = (
+    matches_reference(STEP, S.params_case(), _compare_step),
+    Check("finite_differences", 2, False, S.params_case(), _step_fd, needs_reference=True),
+    Check("grads_have_parameter_shapes", 1, True, S.params_case(), _step_shapes),
+    Check("repeat_call_identical", 1, True, S.params_case(), _step_repeat),
+    inputs_unchanged(STEP, S.params_case()),
+)
+
+
+@st.composite
+def _linear_case(draw) -> Case:
+    """x = 0, h0 = 0, b_h = 0: every state stays 0, so each step's Jacobian is exactly W_hh."""
+    T, D, H = draw(S.dim(6)), draw(S.dim()), draw(S.dim())
+    return {"x": np.zeros((T, D)), "h0": np.zeros(H), "W_xh": draw(S.array((D, H))),
+            "W_hh": draw(S.array((H, H), 1.5)), "b_h": np.zeros(H)}
+
+
+def _linear_regime(probe: Probe, case: Case) -> None:
+    T = case["x"].shape[0]
+    W = case["W_hh"]
+    expected = np.array([np.linalg.norm(np.linalg.matrix_power(W, T - k)) for k in range(T)])
+    expect_array(probe(NORMS, case), expected, f"{NORMS} with all states 0 (then ∂h_T/∂h_k = W_hh^(T−k), "
+                 "so g[k] should be ‖W_hh^(T−k)‖_F)", GRADIENT_TOL)
+
+
+def _shape_nonnegative(probe: Probe, case: Case) -> None:
+    g = expect_shape(probe(NORMS, case), (case["x"].shape[0],), NORMS)
+    if not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise Mismatch(f"{NORMS}: norms must be finite and ≥ 0, got {np.round(g, 6).tolist()}")
+
+
+GRADIENT_NORMS_THROUGH_TIME = (
+    matches_reference(NORMS, S.sequence_case(), lambda got, exp: expect_array(got, exp, NORMS, GRADIENT_TOL)),
+    Check("linear_regime_powers_of_W_hh", 1, True, _linear_case(), _linear_regime),
+    Check("shape_and_nonnegative", 1, True, S.sequence_case(), _shape_nonnegative),
+    inputs_unchanged(NORMS, S.sequence_case()),
+)

@@ -1,0 +1,73 @@
+"""Checks for `sequence_cross_entropy` (sum over time, mean over the batch)."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from grader.checks import strategies as S
+from grader.checks.common import inputs_unchanged, matches_reference
+from grader.checks.compare import GRADIENT_TOL, as_scalar, expect_array, expect_scalar, expect_sequence, expect_shape
+from grader.checks.finite_diff import check_directional
+from grader.checks.framework import Case, Check, Mismatch, Probe
+
+FUNCTION = "sequence_cross_entropy"
+
+
+def _loss_and_dy(probe: Probe, case: Case, what: str = FUNCTION) -> tuple[float, np.ndarray]:
+    loss, dy = expect_sequence(probe(FUNCTION, case), ("loss", "dy"), what)
+    loss = as_scalar(loss, f"{what} → loss")
+    return loss, expect_shape(dy, case["y"].shape, f"{what} → dy")
+
+
+def _compare(got, expected) -> None:
+    loss, dy = expect_sequence(got, ("loss", "dy"), FUNCTION)
+    expect_scalar(loss, float(expected[0]), f"{FUNCTION} → loss", GRADIENT_TOL)
+    expect_array(dy, expected[1], f"{FUNCTION} → dy", GRADIENT_TOL)
+
+
+@st.composite
+def _shifted(draw) -> tuple[Case, float]:
+    return draw(S.loss_case()), draw(st.sampled_from([1000.0, -1000.0]))
+
+
+def _large_logits(probe: Probe, drawn: tuple[Case, float]) -> None:
+    case, offset = drawn
+    loss, dy = _loss_and_dy(probe, case)
+    shifted = {**case, "y": case["y"] + offset}
+    what = f"{FUNCTION} with {offset:+g} added to every logit (softmax ignores a constant shift)"
+    got_loss, got_dy = expect_sequence(probe(FUNCTION, shifted), ("loss", "dy"), what)
+    expect_scalar(got_loss, loss, f"{what} → loss", 1e-6)
+    expect_array(got_dy, dy, f"{what} → dy", 1e-6)
+
+
+def _dy_rows(probe: Probe, case: Case) -> None:
+    _, dy = _loss_and_dy(probe, case)
+    sums = dy.sum(axis=-1)
+    if not np.all(np.abs(sums) <= 1e-10):
+        n, t = np.unravel_index(int(np.argmax(np.abs(sums))), sums.shape)
+        raise Mismatch(f"{FUNCTION} → dy: entries of dy[{n}, {t}] sum to {sums[n, t]:.6g}; "
+                       "softmax − one_hot sums to 0 over the classes")
+
+
+def _uniform(probe: Probe, case: Case) -> None:
+    N, T, O = case["y"].shape
+    zeros = {**case, "y": np.zeros_like(case["y"])}
+    loss, _ = expect_sequence(probe(FUNCTION, zeros), ("loss", "dy"), FUNCTION)
+    expect_scalar(loss, T * np.log(O), f"{FUNCTION} → loss for all-zero logits with N={N}, T={T}, O={O} "
+                  "(should be T·log(O): summed over time, averaged over the batch)", GRADIENT_TOL)
+
+
+def _fd(probe: Probe, case: Case) -> None:
+    _, dy = _loss_and_dy(probe, case)
+    check_directional(lambda p: _loss_and_dy(probe, {**case, **p})[0], {"y": case["y"]}, {"y": dy},
+                      f"{FUNCTION} → dy (compared with your own loss)")
+
+
+SEQUENCE_CROSS_ENTROPY = (
+    matches_reference(FUNCTION, S.loss_case(), _compare),
+    Check("large_logits_stay_finite", 1, True, _shifted(), _large_logits),
+    Check("dy_rows_sum_to_zero", 1, True, S.loss_case(), _dy_rows),
+    Check("uniform_logits", 1, True, S.loss_case(), _uniform),
+    Check("dy_matches_finite_differences", 1, True, S.loss_case(), _fd),
+    inputs_unchanged(FUNCTION, S.loss_case()),
+)

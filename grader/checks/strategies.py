@@ -1,0 +1,150 @@
+"""Hypothesis strategies for the assignment's inputs.
+
+Values lie on a grid of tenths (scaled), so a shrunk counterexample prints as short
+numbers a student can retype; dimensions start at 1 so the edge cases N=1, T=1, D=H,
+O=1 are always in reach, and the scale is drawn so saturated tanh states appear too.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from hypothesis import strategies as st
+
+from grader.checks.framework import Case
+
+PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+def dim(high: int = 4) -> st.SearchStrategy[int]:
+    return st.integers(1, high)
+
+
+SEEDS = st.integers(0, 2**16)
+
+
+def grid_values(seed: int, shape: tuple[int, ...], scale: float) -> np.ndarray:
+    """Entries k·scale/10 for k in −10..10, reproducible from `seed`."""
+    return np.random.default_rng(seed).integers(-10, 11, size=shape).astype(np.float64) * (scale / 10)
+
+
+@lru_cache(maxsize=None)
+def array(shape: tuple[int, ...], scale: float = 1.0) -> st.SearchStrategy[np.ndarray]:
+    """A float64 array of the given shape on a grid of tenths (scaled).
+
+    One draw per array (a seed), not one per entry: drawing entries one by one made
+    Hypothesis's bookkeeping the main cost of grading.  Shapes still shrink, so a
+    counterexample stays small and its values short."""
+    return SEEDS.map(lambda seed: grid_values(seed, shape, scale))
+
+
+weight_scale = st.sampled_from([1.0, 0.5, 2.5])
+
+
+def tanh_cell(x_t, h_prev, W_xh, W_hh, b_h):
+    """The cell formula of the assignment text, used only to build consistent backward inputs."""
+    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
+
+
+def unroll(x, h0, W_xh, W_hh, b_h):
+    """Hidden states h (N, T, H) for inputs x (N, T, D), built from `tanh_cell`."""
+    states, h = [], h0
+    for t in range(x.shape[1]):
+        h = tanh_cell(x[:, t], h, W_xh, W_hh, b_h)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+@st.composite
+def cell_weights(draw, D: int, H: int) -> Case:
+    s = draw(weight_scale)
+    return {"W_xh": draw(array((D, H), s)), "W_hh": draw(array((H, H), s)), "b_h": draw(array((H,), s))}
+
+
+@st.composite
+def cell_case(draw) -> Case:
+    N, D, H = draw(dim()), draw(dim()), draw(dim())
+    w = draw(cell_weights(D, H))
+    return {"x_t": draw(array((N, D), 2.0)), "h_prev": draw(array((N, H))), **w}
+
+
+@st.composite
+def forward_case(draw, min_t: int = 1) -> Case:
+    N, T, D, H = draw(dim()), draw(st.integers(min_t, 5)), draw(dim()), draw(dim())
+    w = draw(cell_weights(D, H))
+    return {"x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))), **w}
+
+
+@st.composite
+def output_case(draw) -> Case:
+    N, T, H, O = draw(dim()), draw(dim(5)), draw(dim()), draw(dim())
+    return {"h": draw(array((N, T, H), 0.9)), "W_hy": draw(array((H, O), 2.0)), "b_y": draw(array((O,), 2.0))}
+
+
+@st.composite
+def cell_backward_case(draw) -> Case:
+    c = draw(cell_case())
+    h_t = tanh_cell(**c)
+    return {"dh_t": draw(array(h_t.shape, 2.0)), "x_t": c["x_t"], "h_prev": c["h_prev"], "h_t": h_t,
+            "W_xh": c["W_xh"], "W_hh": c["W_hh"]}
+
+
+@st.composite
+def backward_case(draw, min_t: int = 1) -> Case:
+    f = draw(forward_case(min_t))
+    h = unroll(**f)
+    return {"dh": draw(array(h.shape, 2.0)), "x": f["x"], "h0": f["h0"], "h": h,
+            "W_xh": f["W_xh"], "W_hh": f["W_hh"]}
+
+
+@st.composite
+def targets(draw, N: int, T: int, O: int) -> np.ndarray:
+    return np.random.default_rng(draw(SEEDS)).integers(0, O, size=(N, T)).astype(np.int64)
+
+
+@st.composite
+def loss_case(draw, offset: float = 0.0) -> Case:
+    """Logits (N, T, O) and int64 targets; `offset` is added to every logit (1e3 exposes overflow)."""
+    N, T, O = draw(dim()), draw(dim(5)), draw(dim())
+    y = draw(array((N, T, O), 3.0)) + offset
+    return {"y": y, "targets": draw(targets(N, T, O))}
+
+
+@st.composite
+def grads_dict(draw) -> dict[str, np.ndarray]:
+    shapes = {"W_xh": (draw(dim()), draw(dim())), "W_hh": (draw(dim()), draw(dim())), "b_h": (draw(dim()),)}
+    keys = draw(st.lists(st.sampled_from(sorted(shapes)), min_size=1, max_size=3, unique=True))
+    return {k: draw(array(shapes[k], 3.0)) for k in sorted(keys)}
+
+
+def global_norm(grads: dict[str, np.ndarray]) -> float:
+    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+
+
+@st.composite
+def clip_norm_case(draw, factors=(0.1, 0.5, 2.0, 10.0)) -> Case:
+    """Gradients and a max_norm placed below or above their global norm by a drawn factor."""
+    grads = draw(grads_dict().filter(lambda g: global_norm(g) > 0))
+    total = global_norm(grads)
+    return {"grads": grads, "max_norm": round(total * draw(st.sampled_from(factors)), 3)}
+
+
+@st.composite
+def clip_value_case(draw) -> Case:
+    return {"grads": draw(grads_dict()), "clip_value": draw(st.sampled_from([0.1, 0.5, 1.0, 2.5]))}
+
+
+@st.composite
+def params_case(draw) -> Case:
+    N, T, D, H, O = draw(dim(3)), draw(dim(4)), draw(dim(3)), draw(dim(3)), draw(dim(3))
+    w = draw(cell_weights(D, H))
+    params = {**w, "W_hy": draw(array((H, O), 2.0)), "b_y": draw(array((O,), 1.0))}
+    return {"params": params, "x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))),
+            "targets": draw(targets(N, T, O))}
+
+
+@st.composite
+def sequence_case(draw) -> Case:
+    T, D, H = draw(dim(6)), draw(dim()), draw(dim())
+    w = draw(cell_weights(D, H))
+    return {"x": draw(array((T, D), 2.0)), "h0": draw(array((H,))), **w}

@@ -1,0 +1,120 @@
+"""The result model: what grading produced, as frozen dataclasses.
+
+Every report renderer reads only this module, and this module imports nothing of
+ours, so a report can never reach back into grading.  `to_dict` gives the exact
+JSON shape of CONTRACT §4.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One weighted test of a part: passed or not, with feedback and the smallest failing input."""
+
+    name: str
+    passed: bool
+    score: float
+    max_score: float
+    message: str
+    counterexample: dict[str, Any] | None = None
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One student function: its tests and the mistakes diagnosed from its outputs."""
+
+    name: str
+    score: float
+    max_score: float
+    tests: tuple[TestResult, ...]
+    misconceptions: tuple[str, ...] = ()
+
+    @property
+    def first_failure(self) -> TestResult | None:
+        return next((t for t in self.tests if not t.passed), None)
+
+
+@dataclass(frozen=True)
+class GradingError:
+    """Why a submission could not be graded at all (it would not load)."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """The whole verdict on one submission; `to_dict` is the `<id>.json` report."""
+
+    assignment: str
+    student: str
+    submission_sha256: str
+    status: str
+    score: float
+    max_score: float
+    parts: tuple[PartResult, ...]
+    grader_version: str
+    seed: int
+    error: GradingError | None = None
+    mode: str = "grade"
+    isolation: str = ""
+    duration_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assignment": self.assignment,
+            "student": self.student,
+            "submission_sha256": self.submission_sha256,
+            "status": self.status,
+            "error": asdict(self.error) if self.error else None,
+            "score": self.score,
+            "max_score": self.max_score,
+            "parts": [
+                {
+                    "name": p.name,
+                    "score": p.score,
+                    "max_score": p.max_score,
+                    "misconceptions": list(p.misconceptions),
+                    "tests": [
+                        {
+                            "name": t.name,
+                            "passed": t.passed,
+                            "score": t.score,
+                            "max_score": t.max_score,
+                            "message": t.message,
+                            "counterexample": t.counterexample,
+                            "public": t.public,
+                        }
+                        for t in p.tests
+                    ],
+                }
+                for p in self.parts
+            ],
+            "grader_version": self.grader_version,
+            "seed": self.seed,
+            "mode": self.mode,
+            "isolation": self.isolation,
+            "duration_seconds": self.duration_seconds,
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    """One row of a batch: the submission's id and its result."""
+
+    student: str
+    result: SubmissionResult
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every submission of a batch, in gradebook order."""
+
+    entries: tuple[BatchEntry, ...]
+    part_names: tuple[str, ...]

@@ -1,0 +1,1 @@
+"""Report renderers, one per format; each reads only the result model."""

@@ -1,0 +1,188 @@
+"""Grade one submission: spec + submission → SubmissionResult.
+
+Hypothesis runs here, in the trusted process; the student's functions are reached only
+through the sandbox, and every verdict is computed here from the plain values it returns.
+Budgets follow DESIGN.md: a part whose call timed out, crashed or is not implemented is
+not called again, and the whole submission has a wall-clock budget.
+"""
+from __future__ import annotations
+
+import re
+import time
+import zlib
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.errors import HypothesisException
+
+import grader
+from grader.checks.framework import Case, Check, Mismatch, PartAborted
+from grader.model import GradingError, PartResult, SubmissionResult, TestResult
+from grader.sandbox import Limits, Sandbox
+from grader.spec import RNN, Assignment, Part
+from grader.submissions import Submission
+
+MODES = ("check", "grade")
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    mode: str = "grade"
+    seed: int | None = None
+    limits: Limits = field(default_factory=Limits)
+    reference: ModuleType | None = None
+    assignment: Assignment = RNN
+
+    @property
+    def effective_seed(self) -> int:
+        return self.assignment.default_seed if self.seed is None else self.seed
+
+
+class SandboxProbe:
+    """The `Probe` checks use: student calls through the sandbox, failures turned into verdicts."""
+
+    def __init__(self, box: Sandbox, submission: Submission, reference: ModuleType | None):
+        self.box = box
+        self.submission = submission
+        self.ref = reference
+
+    def _outcome(self, function: str, case: Case):
+        out = self.box.call(function, tuple(case.values()))
+        if out.ok:
+            return out
+        message = locate(out.message, self.submission)
+        if out.error_type == "NotImplementedError":
+            raise PartAborted(f"{function} is not implemented yet (it raises NotImplementedError)")
+        if out.error_type == "AttributeError" and "has no attribute" in out.message and function in out.message:
+            raise PartAborted(f"your submission does not define {function}; keep the function name as given")
+        if out.fatal:
+            raise PartAborted(f"{function}: {message}")
+        raise Mismatch(f"{function} raised {message}")
+
+    def __call__(self, function: str, case: Case) -> Any:
+        return self._outcome(function, case).value
+
+    def inputs_after(self, function: str, case: Case) -> tuple[Any, ...]:
+        return self._outcome(function, case).args_after
+
+
+def locate(message: str, submission: Submission) -> str:
+    """Rewrite '(line N)' into the student's own coordinates (a notebook's cell and line)."""
+    return re.sub(r"\(line (\d+)\)", lambda m: f"({submission.where(int(m.group(1)))})", message)
+
+
+def check_seed(base: int, part: str, check: str) -> int:
+    """A per-check seed, stable across runs and machines (base + crc32 of the test id)."""
+    return (base + zlib.crc32(f"{part}::{check}".encode())) % 2**32
+
+
+def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int) -> tuple[str | None, dict | None]:
+    """Run one property; None on success, else the feedback and the smallest failing input."""
+    last: list[Any] = [None]
+
+    @hypothesis.seed(seed)
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=False,
+              verbosity=Verbosity.quiet, report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
+              phases=(Phase.explicit, Phase.generate, Phase.shrink))
+    @given(check.cases)
+    def prop(drawn: Any) -> None:
+        last[0] = drawn
+        check.verify(probe, drawn)
+
+    try:
+        prop()
+    except Mismatch as exc:
+        return exc.message, counterexample(last[0], exc.details)
+    except HypothesisException:
+        return ("the result changed from one call to the next with the same input "
+                "(keep no state between calls, and use no randomness)", counterexample(last[0], {}))
+    except Exception as exc:  # a grader bug must cost this test, never the batch
+        return f"internal grader error while checking this test ({type(exc).__name__}: {exc})", None
+    return None, None
+
+
+def counterexample(drawn: Any, details: dict[str, Any]) -> dict[str, Any]:
+    """The smallest failing input as shapes and (rounded) values, plus what was expected and got."""
+    case, extra = (drawn[0], drawn[1:]) if isinstance(drawn, tuple) else (drawn, ())
+    inputs = {name: _plain(value) for name, value in case.items()}
+    shapes = {name: list(getattr(value, "shape", ())) for name, value in case.items()}
+    result = {"shapes": shapes, "inputs": inputs, **details}
+    if extra:
+        result["also"] = [_plain(v) for v in extra if not isinstance(v, dict)]
+    return result
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "tolist"):
+        return value.round(6).tolist() if value.dtype.kind == "f" else value.tolist()
+    return value
+
+
+def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadline: float) -> PartResult:
+    checks = [c for c in part.checks if options.mode == "grade" or c.public]
+    total = sum(c.weight for c in checks)
+    budget = options.assignment.modes[options.mode]
+    base = options.effective_seed
+    tests: list[TestResult] = []
+    aborted: str | None = None
+    for check in checks:
+        max_score = round(part.points * check.weight / total, 4)
+        if aborted is None and time.monotonic() > deadline:
+            aborted = "not run: the submission used up its grading time budget"
+        message, example = aborted, None
+        if aborted is None:
+            try:
+                message, example = run_check(check, probe, budget.examples, check_seed(base, part.name, check.name))
+            except PartAborted as exc:
+                aborted = message = exc.message
+        passed = message is None
+        tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score,
+                                "passed" if passed else message, example, check.public))
+    passed_weight = sum(c.weight for c, t in zip(checks, tests) if t.passed)
+    return PartResult(part.name, round(part.points * passed_weight / total, 4), float(part.points), tuple(tests))
+
+
+def error_result(student: str, sha256: str, error: GradingError, options: GradingOptions,
+                 isolation: str = "") -> SubmissionResult:
+    """A submission that could not be loaded: every part scores 0 and says why."""
+    parts = tuple(
+        PartResult(p.name, 0.0, float(p.points),
+                   (TestResult("loads", False, 0.0, float(p.points), f"not graded: {error.message}"),))
+        for p in options.assignment.parts)
+    return SubmissionResult(options.assignment.name, student, sha256, "error", 0.0, options.assignment.max_score,
+                            parts, grader.__version__, options.effective_seed, error, options.mode, isolation)
+
+
+def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
+    """Grade every part of one submission in one sandbox."""
+    if options.mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    if options.mode == "grade" and options.reference is None:
+        raise ValueError("grade mode needs the reference solution")
+    started = time.monotonic()
+    budget = options.assignment.modes[options.mode]
+    with Sandbox(submission.source, submission.path.name if submission.notebook is None else "notebook.py",
+                 options.limits) as box:
+        isolation = getattr(box, "isolation", "process")
+        load_error = box.load()
+        if load_error is not None:
+            error = GradingError(load_error.kind, locate(load_error.message, submission))
+            return _timed(error_result(submission.student, submission.sha256, error, options, isolation), started)
+        probe = SandboxProbe(box, submission, options.reference)
+        deadline = started + budget.submission_seconds
+        parts = tuple(grade_part(p, probe, options, deadline) for p in options.assignment.parts)
+    max_score = float(sum(p.max_score for p in parts))
+    score = round(sum(p.score for p in parts), 4)
+    result = SubmissionResult(options.assignment.name, submission.student, submission.sha256, "graded", score,
+                              max_score, parts, grader.__version__, options.effective_seed, None, options.mode,
+                              isolation)
+    return _timed(result, started)
+
+
+def _timed(result: SubmissionResult, started: float) -> SubmissionResult:
+    return replace(result, duration_seconds=round(time.monotonic() - started, 3))

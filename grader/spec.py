@@ -1,0 +1,63 @@
+"""What the RNN assignment is: its parts, their points and checks, and the grading limits.
+
+Data, not code paths: the runner reads this and nothing else to know what to grade.
+Which checks are public (run by `check` and shipped to students) is each check's
+`public` flag; `grade` runs them all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.checks import backward, clipping, forward, gradients, loss
+from grader.checks.framework import Check
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    points: float
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much grading effort each mode spends; time limits belong to the sandbox."""
+
+    examples: int
+    submission_seconds: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    parts: tuple[Part, ...]
+    default_seed: int
+    modes: dict[str, Budget]
+
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parts)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(p.points for p in self.parts))
+
+
+RNN = Assignment(
+    name="rnn",
+    parts=(
+        Part("rnn_cell_forward", 10, forward.CELL_FORWARD),
+        Part("rnn_forward", 10, forward.FORWARD),
+        Part("rnn_output", 5, forward.OUTPUT),
+        Part("rnn_cell_backward", 15, backward.CELL_BACKWARD),
+        Part("rnn_backward", 20, backward.BPTT),
+        Part("sequence_cross_entropy", 10, loss.SEQUENCE_CROSS_ENTROPY),
+        Part("clip_grad_norm", 10, clipping.CLIP_GRAD_NORM),
+        Part("clip_grad_value", 5, clipping.CLIP_GRAD_VALUE),
+        Part("rnn_loss_and_grads", 10, gradients.RNN_LOSS_AND_GRADS),
+        Part("gradient_norms_through_time", 5, gradients.GRADIENT_NORMS_THROUGH_TIME),
+    ),
+    default_seed=20261125,
+    modes={"check": Budget(examples=10, submission_seconds=120.0),
+           "grade": Budget(examples=30, submission_seconds=300.0)},
+)

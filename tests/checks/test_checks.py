@@ -1,0 +1,55 @@
+"""The checks themselves, run in-process on trusted code: the reference passes every one,
+and each mistake fixture fails checks on exactly the parts it declares."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.runner import check_seed, run_check
+from grader.spec import RNN
+from tests.conftest import MISTAKES, InProcessProbe, affected_parts, compose, module_from_source
+
+ALL_CHECKS = [(part.name, check) for part in RNN.parts for check in part.checks]
+
+
+@pytest.mark.parametrize("part,check", ALL_CHECKS, ids=[f"{p}::{c.name}" for p, c in ALL_CHECKS])
+def test_reference_passes(part, check, reference):
+    message, example = run_check(check, InProcessProbe(reference, reference), 30, check_seed(7, part, check.name))
+    assert message is None and example is None
+
+
+@pytest.mark.parametrize("fixture", sorted(MISTAKES.glob("*.py")), ids=lambda p: p.stem)
+def test_mistake_fails_exactly_its_parts(fixture, reference):
+    with np.errstate(all="ignore"):
+        probe = InProcessProbe(module_from_source(compose(fixture), fixture.name), reference)
+        failing = {part.name for part in RNN.parts for check in part.checks
+                   if run_check(check, probe, 30, check_seed(7, part.name, check.name))[0] is not None}
+    assert failing == affected_parts(fixture)
+
+
+def test_failure_records_smallest_input_and_message(reference):
+    probe = InProcessProbe(module_from_source(compose(MISTAKES / "missing_bias.py")), reference)
+    check = next(c for c in RNN.parts[0].checks if c.name == "zero_weights_give_tanh_bias")
+    message, example = run_check(check, probe, 30, check_seed(7, "rnn_cell_forward", check.name))
+    assert "should be tanh(b_h)" in message and "expected" in message and "got" in message
+    assert set(example["shapes"]) == {"x_t", "h_prev", "W_xh", "W_hh", "b_h"}
+    # shrunk: one row, one unit, and a bias that is not zero (otherwise the mistake would not show)
+    assert example["shapes"]["x_t"][0] == 1 and example["shapes"]["b_h"] == [1]
+    assert example["inputs"]["b_h"][0] != 0
+
+
+def test_check_names_unique_within_each_part():
+    for part in RNN.parts:
+        names = [c.name for c in part.checks]
+        assert len(names) == len(set(names)), part.name
+
+
+def test_public_checks_never_need_the_reference():
+    assert all(not c.needs_reference for p in RNN.parts for c in p.checks if c.public)
+    assert all(c.needs_reference for p in RNN.parts for c in p.checks if not c.public)
+
+
+def test_every_part_has_public_and_hidden_checks():
+    for part in RNN.parts:
+        flags = {c.public for c in part.checks}
+        assert flags == {True, False} or part.name == "clip_grad_value", part.name
