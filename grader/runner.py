@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 
 import grader
-from grader.checks.framework import Case, Check, Mismatch, PartAborted
+from grader.checks.framework import Case, Check, Mismatch, PartAborted, arguments
 from grader.model import GradingError, PartResult, SubmissionResult, TestResult
 from grader.sandbox import Limits, Sandbox
 from grader.spec import RNN, Assignment, Part
@@ -50,7 +50,7 @@ class SandboxProbe:
         self.ref = reference
 
     def _outcome(self, function: str, case: Case):
-        out = self.box.call(function, tuple(case.values()))
+        out = self.box.call(function, arguments(case))
         if out.ok:
             return out
         message = locate(out.message, self.submission)
@@ -65,8 +65,9 @@ class SandboxProbe:
     def __call__(self, function: str, case: Case) -> Any:
         return self._outcome(function, case).value
 
-    def inputs_after(self, function: str, case: Case) -> tuple[Any, ...]:
-        return self._outcome(function, case).args_after
+    def with_inputs_after(self, function: str, case: Case) -> tuple[Any, tuple[Any, ...]]:
+        out = self._outcome(function, case)
+        return out.value, out.args_after
 
 
 def locate(message: str, submission: Submission) -> str:
@@ -108,11 +109,17 @@ def counterexample(drawn: Any, details: dict[str, Any]) -> dict[str, Any]:
     """The smallest failing input as shapes and (rounded) values, plus what was expected and got."""
     case, extra = (drawn[0], drawn[1:]) if isinstance(drawn, tuple) else (drawn, ())
     inputs = {name: _plain(value) for name, value in case.items()}
-    shapes = {name: list(getattr(value, "shape", ())) for name, value in case.items()}
+    shapes = {name: _shapes(value) for name, value in case.items()}
     result = {"shapes": shapes, "inputs": inputs, **details}
     if extra:
         result["also"] = [_plain(v) for v in extra if not isinstance(v, dict)]
     return result
+
+
+def _shapes(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _shapes(v) for k, v in value.items()}
+    return list(getattr(value, "shape", ()))
 
 
 def _plain(value: Any) -> Any:

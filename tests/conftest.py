@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from grader.checks.framework import arguments
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions" / "rnn" / "rnn.py"
 STUBS = ROOT / "assignments" / "rnn" / "rnn.py"
@@ -42,12 +44,12 @@ class InProcessProbe:
         self.module, self.ref = module, reference
 
     def __call__(self, function, case):
-        return getattr(self.module, function)(*copy.deepcopy(list(case.values())))
+        return getattr(self.module, function)(*copy.deepcopy(arguments(case)))
 
-    def inputs_after(self, function, case):
-        args = copy.deepcopy(list(case.values()))
-        getattr(self.module, function)(*args)
-        return tuple(args)
+    def with_inputs_after(self, function, case):
+        args = copy.deepcopy(list(arguments(case)))
+        value = getattr(self.module, function)(*args)
+        return value, tuple(args)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import numpy as np
 
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
-from grader.checks.compare import (CLIP_TOL, FORWARD_TOL, expect_array, expect_dict, expect_scalar, expect_sequence,
-                                   expect_shape)
+from grader.checks.compare import (CLIP_TOL, FORWARD_TOL, expect_array, expect_dict, expect_nontrivial,
+                                   expect_scalar, expect_sequence, expect_shape)
 from grader.checks.framework import Case, Check, Mismatch, Probe
 
 NORM = "clip_grad_norm"
@@ -23,9 +23,15 @@ def _clipped(got, case: Case, what: str) -> dict[str, np.ndarray]:
     return {k: expect_shape(clipped[k], g.shape, f"{what} → {k}") for k, g in case["grads"].items()}
 
 
+def _any_gradient(case: Case) -> bool:
+    return any(np.any(g) for g in case["grads"].values())
+
+
 def _norm_result(probe: Probe, case: Case) -> tuple[dict[str, np.ndarray], float]:
     clipped, total = expect_sequence(probe(NORM, case), ("clipped", "total_norm"), NORM)
-    return _clipped(clipped, case, f"{NORM} → clipped"), total
+    clipped = _clipped(clipped, case, f"{NORM} → clipped")
+    expect_nontrivial(clipped, _any_gradient(case), f"{NORM} → clipped")
+    return clipped, total
 
 
 def _compare_norm(got, expected) -> None:
@@ -77,7 +83,7 @@ CLIP_GRAD_NORM = (
     Check("direction_preserved", 1, True, S.clip_norm_case(), _direction),
     Check("unchanged_below_threshold", 1, True, S.clip_norm_case(factors=(2.0, 10.0)), _noop),
     Check("rescaled_to_max_norm_above_threshold", 1, True, S.clip_norm_case(factors=(0.1, 0.5)), _rescaled),
-    inputs_unchanged(NORM, S.clip_norm_case()),
+    inputs_unchanged(NORM, S.clip_norm_case(), _any_gradient),
 )
 
 
@@ -98,5 +104,5 @@ def _noop_large(probe: Probe, case: Case) -> None:
 CLIP_GRAD_VALUE = (
     Check("clips_every_entry", 2, True, S.clip_value_case(), _elementwise),
     Check("unchanged_for_large_clip_value", 1, True, S.clip_value_case(), _noop_large),
-    inputs_unchanged(VALUE, S.clip_value_case()),
+    inputs_unchanged(VALUE, S.clip_value_case(), _any_gradient),
 )

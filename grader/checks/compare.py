@@ -30,11 +30,15 @@ def describe(value: Any) -> str:
     return f"a value of type {name}"
 
 
+NORM_FLOOR = 1e-6
+
+
 def relative_error(expected: np.ndarray, got: np.ndarray) -> float:
-    """‖got − expected‖ / max(‖got‖, ‖expected‖), 0 when both are zero."""
-    scale = max(float(np.linalg.norm(expected)), float(np.linalg.norm(got)))
-    if scale == 0.0:
-        return 0.0
+    """‖got − expected‖ / max(‖got‖, ‖expected‖, NORM_FLOOR).
+
+    The floor keeps round-off on an exactly-zero answer (1e-17 against −1e-17, from
+    cancellation) from counting as a 100 % error."""
+    scale = max(float(np.linalg.norm(expected)), float(np.linalg.norm(got)), NORM_FLOOR)
     return float(np.linalg.norm(got - expected)) / scale
 
 
@@ -108,9 +112,35 @@ def expect_arrays(got: Any, expected: tuple[np.ndarray, ...], names: tuple[str, 
     return tuple(expect_array(g, e, f"{what} → {n}", tol) for g, e, n in zip(items, expected, names))
 
 
+def is_trivial(value: Any) -> bool:
+    """Nothing, or only zeros: what a placeholder returns."""
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return all(is_trivial(v) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return all(is_trivial(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return not np.any(value)
+    if isinstance(value, (int, float)):
+        return value == 0
+    return False
+
+
+def expect_nontrivial(value: Any, answer_is_nonzero: bool, what: str) -> None:
+    """Properties that a constant answer would satisfy count only for a real answer.
+
+    Without this, returning zeros of the right shape would pass 'batch rows independent',
+    'linear in the upstream gradient' and the like, and earn points for nothing."""
+    if answer_is_nonzero and is_trivial(value):
+        raise Mismatch(f"{what}: returned only zeros (or nothing) where the answer is not zero; "
+                       "this test counts once the function computes a real answer")
+
+
 def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: str) -> None:
     """Every argument the student received is bit-for-bit what the caller passed."""
-    for (name, original), seen in zip(before.items(), after):
+    sent = [(k, v) for k, v in before.items() if not k.startswith("_")]
+    for (name, original), seen in zip(sent, after):
         if isinstance(original, dict):
             changed = not isinstance(seen, dict) or any(
                 not _same(v, seen.get(k)) for k, v in original.items())

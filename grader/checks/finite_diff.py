@@ -7,7 +7,7 @@ gradient is wrong.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -18,16 +18,27 @@ REL_TOL = 1e-6
 ABS_TOL = 1e-7
 
 
+def directional_derivatives(objective: Callable[[Case], float], point: Case,
+                            names: Iterable[str]) -> Iterator[tuple[str, np.ndarray, float]]:
+    """(argument, direction v, central difference along v) for each named argument."""
+    rng = np.random.default_rng(0)
+    for name in names:
+        v = rng.standard_normal(np.shape(point[name]))
+        plus = objective({**point, name: point[name] + EPS * v})
+        minus = objective({**point, name: point[name] - EPS * v})
+        yield name, v, (plus - minus) / (2 * EPS)
+
+
+def gradient_is_nonzero(objective: Callable[[Case], float], point: Case) -> bool:
+    """Whether the true gradient has a nonzero entry, judged by finite differences alone."""
+    return any(abs(numeric) > ABS_TOL for _, _, numeric in directional_derivatives(objective, point, point))
+
+
 def check_directional(objective: Callable[[Case], float], point: Case, grads: dict[str, np.ndarray],
                       what: str) -> None:
     """Raise Mismatch naming the first gradient that disagrees with central differences."""
-    rng = np.random.default_rng(0)
-    for name, grad in grads.items():
-        v = rng.standard_normal(point[name].shape)
-        plus = objective({**point, name: point[name] + EPS * v})
-        minus = objective({**point, name: point[name] - EPS * v})
-        numeric = (plus - minus) / (2 * EPS)
-        analytic = float(np.sum(grad * v))
+    for name, v, numeric in directional_derivatives(objective, point, grads):
+        analytic = float(np.sum(grads[name] * v))
         if abs(numeric - analytic) > REL_TOL * max(abs(numeric), abs(analytic)) + ABS_TOL:
             raise Mismatch(
                 f"{what}: {name} disagrees with finite differences of the forward pass "

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
-from grader.checks.compare import expect_array, expect_shape
+from grader.checks.compare import expect_array, expect_nontrivial, expect_shape
 from grader.checks.framework import Case, Check, Mismatch, Probe
 
 
@@ -20,8 +20,18 @@ def _cell_shape(case: Case) -> tuple[int, int]:
     return case["x_t"].shape[0], case["W_hh"].shape[0]
 
 
-def _cell_bounded(probe: Probe, case: Case) -> None:
+def _cell_nonzero(case: Case) -> bool:
+    return bool(np.any(S.tanh_cell(**case)))
+
+
+def _cell(probe: Probe, case: Case) -> np.ndarray:
     h = expect_shape(probe("rnn_cell_forward", case), _cell_shape(case), "h_t")
+    expect_nontrivial(h, _cell_nonzero(case), "h_t")
+    return h
+
+
+def _cell_bounded(probe: Probe, case: Case) -> None:
+    h = _cell(probe, case)
     if not np.all(np.isfinite(h)) or np.max(np.abs(h)) > 1.0:
         raise Mismatch(f"h_t: largest |value| is {np.max(np.abs(h)):.4g}; tanh keeps every state in [-1, 1]")
 
@@ -55,7 +65,7 @@ def _cell_convention(probe: Probe, case: Case) -> None:
 
 
 def _cell_odd_symmetry(probe: Probe, case: Case) -> None:
-    h = expect_shape(probe("rnn_cell_forward", case), _cell_shape(case), "h_t")
+    h = _cell(probe, case)
     flipped = {**case, "x_t": -case["x_t"], "h_prev": -case["h_prev"], "b_h": -case["b_h"]}
     expect_array(probe("rnn_cell_forward", flipped), -h,
                  "h_t with x_t, h_prev and b_h negated (tanh is odd, so it should be exactly −h_t)")
@@ -67,15 +77,21 @@ CELL_FORWARD = (
     Check("zero_weights_give_tanh_bias", 1, True, S.cell_case().map(_zero_weights), _cell_zero_weights),
     Check("recurrent_weight_convention", 1, True, _convention_case(), _cell_convention),
     Check("odd_symmetry", 1, True, S.cell_case(), _cell_odd_symmetry),
-    inputs_unchanged("rnn_cell_forward", S.cell_case()),
+    inputs_unchanged("rnn_cell_forward", S.cell_case(), _cell_nonzero),
 )
 
 
 # --- rnn_forward ----------------------------------------------------------------------------
 
-def _forward(probe: Probe, case: Case, what: str = "h") -> np.ndarray:
+def _forward_nonzero(case: Case) -> bool:
+    return bool(np.any(S.unroll(**case)))
+
+
+def _forward(probe: Probe, case: Case) -> np.ndarray:
     N, T, _ = case["x"].shape
-    return expect_shape(probe("rnn_forward", case), (N, T, case["W_hh"].shape[0]), what)
+    h = expect_shape(probe("rnn_forward", case), (N, T, case["W_hh"].shape[0]), "h")
+    expect_nontrivial(h, _forward_nonzero(case), "h")
+    return h
 
 
 def _forward_single_step(probe: Probe, case: Case) -> None:
@@ -126,7 +142,7 @@ FORWARD = (
     Check("prefix_consistency", 1, True, _split(), _forward_prefix),
     Check("continues_from_given_state", 1, True, _split(), _forward_chaining),
     Check("batch_rows_independent", 1, True, _row_case(), _forward_rows),
-    inputs_unchanged("rnn_forward", S.forward_case()),
+    inputs_unchanged("rnn_forward", S.forward_case(), _forward_nonzero),
 )
 
 
@@ -139,9 +155,14 @@ def _output_zero_weights(probe: Probe, case: Case) -> None:
     expect_array(probe("rnn_output", zeroed), expected, "y with W_hy = 0 (should be b_y at every step)")
 
 
+def _output_nonzero(case: Case) -> bool:
+    return bool(np.any(S.affine_output(**case)))
+
+
 def _output_steps(probe: Probe, case: Case) -> None:
     N, T, _ = case["h"].shape
     y = expect_shape(probe("rnn_output", case), (N, T, case["b_y"].shape[0]), "y")
+    expect_nontrivial(y, _output_nonzero(case), "y")
     for t in range(T):
         expect_array(probe("rnn_output", {**case, "h": case["h"][:, t:t + 1]}), y[:, t:t + 1],
                      f"y for step {t} alone (each y_t depends only on h_t)")
@@ -151,5 +172,5 @@ OUTPUT = (
     matches_reference("rnn_output", S.output_case(), lambda got, exp: expect_array(got, exp, "y"), weight=2),
     Check("zero_weights_give_bias", 1, True, S.output_case(), _output_zero_weights),
     Check("steps_independent", 1, True, S.output_case(), _output_steps),
-    inputs_unchanged("rnn_output", S.output_case()),
+    inputs_unchanged("rnn_output", S.output_case(), _output_nonzero),
 )

@@ -13,6 +13,13 @@ from typing import Any, Callable, Protocol
 from hypothesis.strategies import SearchStrategy
 
 Case = dict[str, Any]
+"""Named arguments in signature order; keys starting with "_" are context for the check
+(e.g. the bias a backward case was built with) and are not sent to the student."""
+
+
+def arguments(case: Case) -> tuple[Any, ...]:
+    """The positional arguments a case sends to the student's function."""
+    return tuple(v for k, v in case.items() if not k.startswith("_"))
 
 
 class Mismatch(AssertionError):
@@ -43,8 +50,8 @@ class Probe(Protocol):
     def __call__(self, function: str, case: Case) -> Any:
         """Call the student's `function` with `case` (arguments in signature order); return its value."""
 
-    def inputs_after(self, function: str, case: Case) -> tuple[Any, ...]:
-        """Call the student's `function` and return its arguments as they were after the call."""
+    def with_inputs_after(self, function: str, case: Case) -> tuple[Any, tuple[Any, ...]]:
+        """Call the student's `function`; return its value and its arguments as they were after the call."""
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,27 @@ from hypothesis import strategies as st
 
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
-from grader.checks.compare import (GRADIENT_TOL, as_scalar, expect_array, expect_dict, expect_scalar,
+from grader.checks.compare import (GRADIENT_TOL, as_scalar, expect_array, expect_dict, expect_nontrivial, expect_scalar,
                                    expect_sequence, expect_shape)
-from grader.checks.finite_diff import check_directional
-from grader.checks.framework import Case, Check, Mismatch, Probe
+from grader.checks.finite_diff import check_directional, gradient_is_nonzero
+from grader.checks.framework import Case, Check, Mismatch, Probe, arguments
 
 STEP = "rnn_loss_and_grads"
 NORMS = "gradient_norms_through_time"
 
 
+def _step_nonzero(case: Case) -> bool:
+    """With two or more classes the loss is positive."""
+    return case["params"]["W_hy"].shape[1] >= 2
+
+
 def _step(probe: Probe, case: Case, what: str = STEP) -> tuple[float, dict[str, np.ndarray]]:
     loss, grads = expect_sequence(probe(STEP, case), ("loss", "grads"), what)
     grads = expect_dict(grads, S.PARAM_NAMES, f"{what} → grads")
-    return (as_scalar(loss, f"{what} → loss"),
-            {k: expect_shape(grads[k], p.shape, f"{what} → grads[{k!r}]") for k, p in case["params"].items()})
+    loss = as_scalar(loss, f"{what} → loss")
+    grads = {k: expect_shape(grads[k], p.shape, f"{what} → grads[{k!r}]") for k, p in case["params"].items()}
+    expect_nontrivial((loss, grads), _step_nonzero(case), what)
+    return loss, grads
 
 
 def _compare_step(got, expected) -> None:
@@ -54,7 +61,7 @@ RNN_LOSS_AND_GRADS = (
     Check("finite_differences", 2, False, S.params_case(), _step_fd, needs_reference=True),
     Check("grads_have_parameter_shapes", 1, True, S.params_case(), _step_shapes),
     Check("repeat_call_identical", 1, True, S.params_case(), _step_repeat),
-    inputs_unchanged(STEP, S.params_case()),
+    inputs_unchanged(STEP, S.params_case(), _step_nonzero),
 )
 
 
@@ -74,8 +81,18 @@ def _linear_regime(probe: Probe, case: Case) -> None:
                  "so g[k] should be ‖W_hh^(T−k)‖_F)", GRADIENT_TOL)
 
 
+def _norms_nonzero(case: Case) -> bool:
+    """Whether the last step's Jacobian ∂h_T/∂h_{T−1} is nonzero, by finite differences of the forward pass."""
+    x, h0, W_xh, W_hh, b_h = arguments(case)
+    h = S.unroll(x[None], h0[None], W_xh, W_hh, b_h)[0]
+    before_last = h[-2] if len(h) > 1 else h0
+    return gradient_is_nonzero(lambda p: float(np.sum(S.unroll(x[None, -1:], p["h"][None], W_xh, W_hh, b_h))),
+                               {"h": before_last})
+
+
 def _shape_nonnegative(probe: Probe, case: Case) -> None:
     g = expect_shape(probe(NORMS, case), (case["x"].shape[0],), NORMS)
+    expect_nontrivial(g, _norms_nonzero(case), NORMS)
     if not np.all(np.isfinite(g)) or np.any(g < 0):
         raise Mismatch(f"{NORMS}: norms must be finite and ≥ 0, got {np.round(g, 6).tolist()}")
 
@@ -84,5 +101,5 @@ GRADIENT_NORMS_THROUGH_TIME = (
     matches_reference(NORMS, S.sequence_case(), lambda got, exp: expect_array(got, exp, NORMS, GRADIENT_TOL)),
     Check("linear_regime_powers_of_W_hh", 1, True, _linear_case(), _linear_regime),
     Check("shape_and_nonnegative", 1, True, S.sequence_case(), _shape_nonnegative),
-    inputs_unchanged(NORMS, S.sequence_case()),
+    inputs_unchanged(NORMS, S.sequence_case(), _norms_nonzero),
 )

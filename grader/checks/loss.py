@@ -6,17 +6,25 @@ from hypothesis import strategies as st
 
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
-from grader.checks.compare import GRADIENT_TOL, as_scalar, expect_array, expect_scalar, expect_sequence, expect_shape
+from grader.checks.compare import (GRADIENT_TOL, as_scalar, expect_array, expect_nontrivial, expect_scalar,
+                                   expect_sequence, expect_shape)
 from grader.checks.finite_diff import check_directional
 from grader.checks.framework import Case, Check, Mismatch, Probe
 
 FUNCTION = "sequence_cross_entropy"
 
 
+def _answer_is_nonzero(case: Case) -> bool:
+    """With two or more classes no prediction is certain, so the loss is positive."""
+    return case["y"].shape[-1] >= 2
+
+
 def _loss_and_dy(probe: Probe, case: Case, what: str = FUNCTION) -> tuple[float, np.ndarray]:
     loss, dy = expect_sequence(probe(FUNCTION, case), ("loss", "dy"), what)
     loss = as_scalar(loss, f"{what} → loss")
-    return loss, expect_shape(dy, case["y"].shape, f"{what} → dy")
+    dy = expect_shape(dy, case["y"].shape, f"{what} → dy")
+    expect_nontrivial((loss, dy), _answer_is_nonzero(case), what)
+    return loss, dy
 
 
 def _compare(got, expected) -> None:
@@ -69,5 +77,5 @@ SEQUENCE_CROSS_ENTROPY = (
     Check("dy_rows_sum_to_zero", 1, True, S.loss_case(), _dy_rows),
     Check("uniform_logits", 1, True, S.loss_case(), _uniform),
     Check("dy_matches_finite_differences", 1, True, S.loss_case(), _fd),
-    inputs_unchanged(FUNCTION, S.loss_case()),
+    inputs_unchanged(FUNCTION, S.loss_case(), _answer_is_nonzero),
 )

@@ -46,6 +46,11 @@ def tanh_cell(x_t, h_prev, W_xh, W_hh, b_h):
     return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
 
 
+def affine_output(h, W_hy, b_y):
+    """The output layer's formula, for telling a real answer from a placeholder."""
+    return h @ W_hy + b_y
+
+
 def unroll(x, h0, W_xh, W_hh, b_h):
     """Hidden states h (N, T, H) for inputs x (N, T, D), built from `tanh_cell`."""
     states, h = [], h0
@@ -86,7 +91,7 @@ def cell_backward_case(draw) -> Case:
     c = draw(cell_case())
     h_t = tanh_cell(**c)
     return {"dh_t": draw(array(h_t.shape, 2.0)), "x_t": c["x_t"], "h_prev": c["h_prev"], "h_t": h_t,
-            "W_xh": c["W_xh"], "W_hh": c["W_hh"]}
+            "W_xh": c["W_xh"], "W_hh": c["W_hh"], "_b_h": c["b_h"]}
 
 
 @st.composite
@@ -94,7 +99,7 @@ def backward_case(draw, min_t: int = 1) -> Case:
     f = draw(forward_case(min_t))
     h = unroll(**f)
     return {"dh": draw(array(h.shape, 2.0)), "x": f["x"], "h0": f["h0"], "h": h,
-            "W_xh": f["W_xh"], "W_hh": f["W_hh"]}
+            "W_xh": f["W_xh"], "W_hh": f["W_hh"], "_b_h": f["b_h"]}
 
 
 @st.composite

@@ -1,0 +1,148 @@
+"""The runner end to end through the real sandbox: reference, stubs, mistakes, hostile code, reproducibility."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.reports import json_report
+from grader.runner import GradingOptions, grade
+from grader.sandbox import Limits
+from grader.spec import RNN
+from grader.submissions import read_submission
+from tests.conftest import EXAMPLES, MISTAKES, REFERENCE, STUBS, affected_parts, compose
+
+# which parts of the reference call which (a broken callee also breaks its callers)
+CALLERS = {
+    "rnn_cell_forward": {"rnn_forward"},
+    "rnn_forward": {"rnn_loss_and_grads", "gradient_norms_through_time"},
+    "rnn_output": {"rnn_loss_and_grads"},
+    "rnn_cell_backward": {"rnn_backward"},
+    "rnn_backward": {"rnn_loss_and_grads"},
+    "sequence_cross_entropy": {"rnn_loss_and_grads"},
+}
+POINTS = {p.name: p.points for p in RNN.parts}
+FAST = Limits(call_seconds=2.0, import_seconds=5.0)
+
+
+def downstream(parts: set[str]) -> set[str]:
+    closure = set(parts)
+    while True:
+        grown = closure | {c for p in closure for c in CALLERS.get(p, ())}
+        if grown == closure:
+            return closure
+        closure = grown
+
+
+def write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def grade_file(path: Path, reference, mode: str = "grade", limits: Limits = FAST):
+    return grade(read_submission(path), GradingOptions(mode=mode, limits=limits,
+                                                       reference=reference if mode == "grade" else None))
+
+
+def test_reference_scores_full_marks(reference):
+    result = grade_file(REFERENCE, reference)
+    assert result.status == "graded" and result.score == 100 and result.max_score == 100
+    assert all(t.passed for p in result.parts for t in p.tests)
+    assert [p.name for p in result.parts] == list(RNN.part_names)
+
+
+def test_untouched_stubs_score_zero_with_not_implemented_feedback(reference):
+    result = grade_file(STUBS, reference)
+    assert result.status == "graded" and result.score == 0
+    for part in result.parts:
+        assert part.score == 0
+        assert all("not implemented yet" in t.message for t in part.tests), part.name
+
+
+def test_check_mode_runs_only_public_tests(reference):
+    result = grade_file(REFERENCE, reference, mode="check")
+    assert result.score == 100 and result.mode == "check"
+    assert all(t.public for p in result.parts for t in p.tests)
+    hidden = {c.name for p in RNN.parts for c in p.checks if not c.public}
+    assert hidden and not hidden & {t.name for p in result.parts for t in p.tests if t.name != "finite_differences"}
+
+
+@pytest.mark.parametrize("fixture", sorted(MISTAKES.glob("*.py")), ids=lambda p: p.stem)
+def test_one_mistake_loses_points_only_on_its_parts(fixture, tmp_path, reference):
+    result = grade_file(write(tmp_path, "student.py", compose(fixture)), reference)
+    expected = affected_parts(fixture)
+    lost = {p.name for p in result.parts if p.score < p.max_score}
+    assert lost == expected
+
+
+HOSTILE = sorted((Path(__file__).parent / "fixtures" / "hostile_parts").glob("*.py"))
+
+
+def _primary(fixture: Path) -> set[str]:
+    line = fixture.read_text(encoding="utf-8").splitlines()[0]
+    return {p.strip() for p in line.removeprefix("# parts:").split(",")}
+
+
+@pytest.mark.parametrize("fixture", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_code_gains_nothing_and_spares_other_parts(fixture, tmp_path, reference):
+    result = grade_file(write(tmp_path, "student.py", compose(fixture)), reference)
+    primary = _primary(fixture)
+    if primary == {"all"}:
+        assert result.status == "error" and result.score == 0
+        return
+    assert result.status == "graded"
+    by_name = {p.name: p for p in result.parts}
+    for name in primary:
+        wrongly_passed = [t.name for t in by_name[name].tests if t.passed and t.name != "inputs_unchanged"]
+        assert not wrongly_passed, f"{name} passed {wrongly_passed}"
+    untouched = set(POINTS) - downstream(primary)
+    assert all(by_name[n].score == POINTS[n] for n in untouched)
+    assert result.score <= 100 - sum(POINTS[n] for n in primary) + sum(
+        t.max_score for n in primary for t in by_name[n].tests if t.name == "inputs_unchanged")
+
+
+def test_timeout_is_paid_once_per_part_not_per_example(tmp_path, reference):
+    result = grade_file(write(tmp_path, "student.py", compose(HOSTILE[0].parent / "loops_in_cell_forward.py")),
+                        reference)
+    cell = next(p for p in result.parts if p.name == "rnn_cell_forward")
+    assert all("longer than" in t.message for t in cell.tests)
+    # every test after the first reports the same verdict without calling the student again
+    assert len({t.message for t in cell.tests}) == 1
+
+
+def _without_timing(result) -> dict:
+    data = json.loads(json_report.render(result))
+    data.pop("duration_seconds")
+    return data
+
+
+def test_same_submission_twice_gives_identical_reports(reference):
+    path = EXAMPLES / "lee_seoyeon.py"
+    first, second = grade_file(path, reference), grade_file(path, reference)
+    assert first.score < 100
+    assert _without_timing(first) == _without_timing(second)
+
+
+def test_notebook_errors_point_at_cell_and_line(tmp_path, reference):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 과제"), nbformat.v4.new_code_cell("import numpy as np\n%matplotlib inline"),
+                nbformat.v4.new_code_cell("x = 1\ny = 1 / 0")]
+    path = tmp_path / "student.ipynb"
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    result = grade_file(path, reference)
+    assert result.status == "error"
+    assert "ZeroDivisionError" in result.error.message and "cell 3, line 2" in result.error.message
+
+
+def test_placeholder_zeros_score_nothing(tmp_path, reference):
+    fixture = HOSTILE[0].parent / "returns_zeros.py"
+    result = grade_file(write(tmp_path, "student.py", compose(fixture)), reference)
+    assert result.status == "graded" and result.score == 0
+    by_test = {(p.name, t.name): t for p in result.parts for t in p.tests}
+    for key in [("rnn_forward", "batch_rows_independent"), ("rnn_backward", "linear_in_upstream_gradient"),
+                ("clip_grad_norm", "direction_preserved"), ("rnn_output", "inputs_unchanged")]:
+        assert "only zeros" in by_test[key].message
