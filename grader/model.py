@@ -24,6 +24,29 @@ class TestResult:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake recognised from the student's outputs, explained in the report's language."""
+
+    id: str
+    title: str
+    explanation: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """A curve to plot: the student's values against the reference's over x (e.g. ‖∂h_T/∂h_k‖ over k)."""
+
+    title: str
+    x_label: str
+    y_label: str
+    x: tuple[float, ...]
+    student: tuple[float, ...]
+    reference: tuple[float, ...]
+    log_y: bool = True
+
+
+@dataclass(frozen=True)
 class PartResult:
     """One student function: its tests and the mistakes diagnosed from its outputs."""
 
@@ -31,7 +54,12 @@ class PartResult:
     score: float
     max_score: float
     tests: tuple[TestResult, ...]
-    misconceptions: tuple[str, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    series: Series | None = None
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.diagnoses)
 
     @property
     def first_failure(self) -> TestResult | None:
@@ -60,6 +88,7 @@ class SubmissionResult:
     grader_version: str
     seed: int
     error: GradingError | None = None
+    lang: str = "en"
     mode: str = "grade"
     isolation: str = ""
     duration_seconds: float = 0.0
@@ -80,6 +109,7 @@ class SubmissionResult:
                     "score": p.score,
                     "max_score": p.max_score,
                     "misconceptions": list(p.misconceptions),
+                    "diagnoses": [asdict(d) for d in p.diagnoses],
                     "tests": [
                         {
                             "name": t.name,
@@ -97,6 +127,7 @@ class SubmissionResult:
             ],
             "grader_version": self.grader_version,
             "seed": self.seed,
+            "lang": self.lang,
             "mode": self.mode,
             "isolation": self.isolation,
             "duration_seconds": self.duration_seconds,
