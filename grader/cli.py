@@ -7,6 +7,7 @@ from pathlib import Path
 
 import grader
 from grader.batch import ALL_FORMATS, BatchInputError, run_batch, write_reports
+from grader.i18n import LANGS
 from grader.reference import ReferenceMissing, load_reference
 from grader.reports import terminal
 from grader.runner import GradingOptions, grade
@@ -49,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--memory", type=_positive, default=Limits().memory_bytes / 2**30, metavar="GiB",
                         help="address-space cap of the student process (default %(default)s GiB)")
     common.add_argument("--solutions", type=Path, help="reference solution file (default solutions/rnn/rnn.py)")
+    common.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
 
     check = sub.add_parser("check", parents=[common], help="student local check: public tests only, fast")
     check.add_argument("path", nargs="?", type=Path, help="rnn.py, rnn.ipynb or a folder (default: current folder)")
@@ -75,7 +77,7 @@ def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
             reference = load_reference(args.solutions)
         except ReferenceMissing as exc:
             raise InputError(str(exc)) from None
-    return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference)
+    return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, lang=args.lang)
 
 
 def _default_check_path() -> Path:

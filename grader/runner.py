@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 
 import grader
-from grader.checks.framework import Case, Check, Mismatch, PartAborted, arguments
+from grader import i18n
+from grader.checks.framework import Case, Check, Mismatch, Msg, PartAborted, arguments, msg
 from grader.model import GradingError, PartResult, SubmissionResult, TestResult
 from grader.sandbox import Limits, Sandbox
 from grader.spec import RNN, Assignment, Part
@@ -35,6 +36,7 @@ class GradingOptions:
     limits: Limits = field(default_factory=Limits)
     reference: ModuleType | None = None
     assignment: Assignment = RNN
+    lang: str = "en"
 
     @property
     def effective_seed(self) -> int:
@@ -53,14 +55,14 @@ class SandboxProbe:
         out = self.box.call(function, arguments(case))
         if out.ok:
             return out
-        message = locate(out.message, self.submission)
+        detail = locate(out.message, self.submission)
         if out.error_type == "NotImplementedError":
-            raise PartAborted(f"{function} is not implemented yet (it raises NotImplementedError)")
+            raise PartAborted(msg("call.not_implemented", function=function))
         if out.error_type == "AttributeError" and "has no attribute" in out.message and function in out.message:
-            raise PartAborted(f"your submission does not define {function}; keep the function name as given")
+            raise PartAborted(msg("call.not_defined", function=function))
         if out.fatal:
-            raise PartAborted(f"{function}: {message}")
-        raise Mismatch(f"{function} raised {message}")
+            raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
+        raise Mismatch(msg("call.raised", function=function, detail=detail))
 
     def __call__(self, function: str, case: Case) -> Any:
         return self._outcome(function, case).value
@@ -80,7 +82,7 @@ def check_seed(base: int, part: str, check: str) -> int:
     return (base + zlib.crc32(f"{part}::{check}".encode())) % 2**32
 
 
-def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int) -> tuple[str | None, dict | None]:
+def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int) -> tuple[Msg | None, dict | None]:
     """Run one property; None on success, else the feedback and the smallest failing input."""
     last: list[Any] = [None]
 
@@ -98,10 +100,9 @@ def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int) -> tu
     except Mismatch as exc:
         return exc.message, counterexample(last[0], exc.details)
     except HypothesisException:
-        return ("the result changed from one call to the next with the same input "
-                "(keep no state between calls, and use no randomness)", counterexample(last[0], {}))
+        return msg("check.flaky"), counterexample(last[0], {})
     except Exception as exc:  # a grader bug must cost this test, never the batch
-        return f"internal grader error while checking this test ({type(exc).__name__}: {exc})", None
+        return msg("check.internal_error", error=f"{type(exc).__name__}: {exc}"), None
     return None, None
 
 
@@ -136,11 +137,11 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
     budget = options.assignment.modes[options.mode]
     base = options.effective_seed
     tests: list[TestResult] = []
-    aborted: str | None = None
+    aborted: Msg | None = None
     for check in checks:
         max_score = round(part.points * check.weight / total, 4)
         if aborted is None and time.monotonic() > deadline:
-            aborted = "not run: the submission used up its grading time budget"
+            aborted = msg("check.budget_exhausted")
         message, example = aborted, None
         if aborted is None:
             try:
@@ -148,8 +149,9 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
             except PartAborted as exc:
                 aborted = message = exc.message
         passed = message is None
-        tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score,
-                                "passed" if passed else message, example, check.public))
+        text = i18n.text(options.lang, "check.passed") if passed else message.render(options.lang)
+        tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score, text, example,
+                                check.public))
     passed_weight = sum(c.weight for c, t in zip(checks, tests) if t.passed)
     return PartResult(part.name, round(part.points * passed_weight / total, 4), float(part.points), tuple(tests))
 
@@ -159,10 +161,12 @@ def error_result(student: str, sha256: str, error: GradingError, options: Gradin
     """A submission that could not be loaded: every part scores 0 and says why."""
     parts = tuple(
         PartResult(p.name, 0.0, float(p.points),
-                   (TestResult("loads", False, 0.0, float(p.points), f"not graded: {error.message}"),))
+                   (TestResult("loads", False, 0.0, float(p.points),
+                               i18n.text(options.lang, "check.not_graded", detail=error.message)),))
         for p in options.assignment.parts)
     return SubmissionResult(options.assignment.name, student, sha256, "error", 0.0, options.assignment.max_score,
-                            parts, grader.__version__, options.effective_seed, error, options.mode, isolation)
+                            parts, grader.__version__, options.effective_seed, error, options.lang, options.mode,
+                            isolation)
 
 
 def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
@@ -186,8 +190,8 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
     max_score = float(sum(p.max_score for p in parts))
     score = round(sum(p.score for p in parts), 4)
     result = SubmissionResult(options.assignment.name, submission.student, submission.sha256, "graded", score,
-                              max_score, parts, grader.__version__, options.effective_seed, None, options.mode,
-                              isolation)
+                              max_score, parts, grader.__version__, options.effective_seed, None, options.lang,
+                              options.mode, isolation)
     return _timed(result, started)
 
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
-from grader.checks.compare import GRADIENT_TOL, expect_arrays, expect_nontrivial, expect_sequence, expect_shape
+from grader.checks.compare import GRADIENT_TOL, expect_arrays, expect_nontrivial, expect_sequence, expect_shape, item
 from grader.checks.finite_diff import check_directional, gradient_is_nonzero
-from grader.checks.framework import Case, Check, Probe
+from grader.checks.framework import Case, Check, Probe, msg
 
 
 class Backward:
@@ -38,7 +38,7 @@ class Backward:
     def grads_of(self, probe: Probe, case: Case) -> tuple[np.ndarray, ...]:
         """The student's gradients, checked for count, shapes, dtype and being a real answer."""
         got = expect_sequence(probe(self.function, case), self.grads, self.function)
-        grads = tuple(expect_shape(g, s, f"{self.function} → {n}")
+        grads = tuple(expect_shape(g, s, item(self.function, n))
                       for g, n, s in zip(got, self.grads, self.shapes(case)))
         expect_nontrivial(grads, self.answer_is_nonzero(case), self.function)
         return grads
@@ -53,15 +53,15 @@ class Backward:
         a = self.grads_of(probe, case)
         b = expect_sequence(probe(self.function, {**case, self.upstream: other}), self.grads, self.function)
         combined = probe(self.function, {**case, self.upstream: case[self.upstream] + 2 * other})
-        expected = tuple(x + 2 * expect_shape(y, x.shape, f"{self.function} → {n}")
+        expected = tuple(x + 2 * expect_shape(y, x.shape, item(self.function, n))
                          for x, y, n in zip(a, b, self.grads))
-        expect_arrays(combined, expected, self.grads, f"{self.function} with upstream {self.upstream} = a + 2·b "
-                      "(should equal result(a) + 2·result(b))", GRADIENT_TOL)
+        expect_arrays(combined, expected, self.grads,
+                      msg("what.linear_upstream", function=self.function, upstream=self.upstream), GRADIENT_TOL)
 
     def repeat(self, probe: Probe, case: Case) -> None:
         first = self.grads_of(probe, case)
-        expect_arrays(probe(self.function, case), first, self.grads, f"{self.function} called a second time with "
-                      "the same inputs (should give the same gradients: keep no state between calls)", 0.0)
+        expect_arrays(probe(self.function, case), first, self.grads,
+                      msg("what.repeat_call", function=self.function), 0.0)
 
     def second_upstream(self, cases):
         @st.composite

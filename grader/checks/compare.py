@@ -11,23 +11,25 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.framework import Mismatch
+from grader.checks.framework import Mismatch, Msg, msg
 
 FORWARD_TOL = 1e-8
 GRADIENT_TOL = 1e-7
 CLIP_TOL = 1e-5
 
 
-def describe(value: Any) -> str:
+What = str | Msg  # what was compared: a code expression, or a described situation
+
+
+def describe(value: Any) -> Msg:
     """A short, safe description of what the student returned (for messages)."""
     if isinstance(value, np.ndarray):
-        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
+        return msg("value.array", shape=tuple(value.shape), dtype=str(value.dtype))
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
+        return msg("value.sequence", type=type(value).__name__, count=len(value))
     if isinstance(value, dict):
-        return f"a dict with keys {sorted(map(str, value))}"
-    name = getattr(value, "type_name", None) or type(value).__name__
-    return f"a value of type {name}"
+        return msg("value.dict", keys=sorted(map(str, value)))
+    return msg("value.other", type=getattr(value, "type_name", None) or type(value).__name__)
 
 
 NORM_FLOOR = 1e-6
@@ -42,74 +44,74 @@ def relative_error(expected: np.ndarray, got: np.ndarray) -> float:
     return float(np.linalg.norm(got - expected)) / scale
 
 
-def as_array(got: Any, what: str) -> np.ndarray:
+def as_array(got: Any, what: What) -> np.ndarray:
     """The student's value as a float array, or a Mismatch saying what came back instead."""
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
         return got
     if isinstance(got, (int, float)) and not isinstance(got, bool):
         return np.asarray(got, dtype=np.float64)
-    raise Mismatch(f"{what}: expected a float64 numpy array, got {describe(got)}")
+    raise Mismatch(msg("check.not_array", what=what, got=describe(got)))
 
 
-def expect_array(got: Any, expected: np.ndarray, what: str, tol: float = FORWARD_TOL) -> np.ndarray:
+def expect_array(got: Any, expected: np.ndarray, what: What, tol: float = FORWARD_TOL) -> np.ndarray:
     """Check shape, dtype, finiteness and values of one array; return it for further checks."""
     expected = np.asarray(expected, dtype=np.float64)
     arr = expect_shape(got, expected.shape, what)
     if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise Mismatch(f"{what}: contains {arr[bad]} at index {bad}; expected finite values",
+        raise Mismatch(msg("check.not_finite", what=what, value=float(arr[bad]), index=bad),
                        {"worst_index": list(bad), "expected": _round(expected), "got": _round(arr)})
     err = relative_error(expected, arr)
     if err > tol:
         diff = np.abs(arr - expected)
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.size else ()
         raise Mismatch(
-            f"{what}: values differ (relative error {err:.2g}; largest difference {float(diff[worst]):.3g} "
-            f"at index {worst}: expected {float(expected[worst]):.10g}, got {float(arr[worst]):.10g})",
+            msg("check.values_differ", what=what, error=f"{err:.2g}", difference=f"{float(diff[worst]):.3g}",
+                index=worst, expected=f"{float(expected[worst]):.10g}", got=f"{float(arr[worst]):.10g}"),
             {"relative_error": err, "worst_index": list(worst), "expected": _round(expected), "got": _round(arr)},
         )
     return arr
 
 
-def expect_scalar(got: Any, expected: float, what: str, tol: float = FORWARD_TOL) -> float:
+def expect_scalar(got: Any, expected: float, what: What, tol: float = FORWARD_TOL) -> float:
     """A float, numpy scalar or 0-d array equal to `expected` within a relative tolerance."""
     value = as_scalar(got, what)
     if not np.isfinite(value) and np.isfinite(expected):
-        raise Mismatch(f"{what}: got {value}, expected the finite number {expected:.6g}",
+        raise Mismatch(msg("check.scalar_not_finite", what=what, got=value, expected=f"{expected:.10g}"),
                        {"expected": expected, "got": str(value)})
     if abs(value - expected) > tol * max(abs(value), abs(expected), 1e-300):
-        raise Mismatch(f"{what}: got {value:.10g}, expected {expected:.10g}",
+        raise Mismatch(msg("check.scalar_differs", what=what, got=f"{value:.10g}", expected=f"{expected + 0.0:.10g}"),
                        {"expected": expected, "got": value})
     return value
 
 
-def as_scalar(got: Any, what: str) -> float:
+def as_scalar(got: Any, what: What) -> float:
     """A float, numpy scalar, 0-d or one-element array, as a Python float."""
     arr = as_array(got, what)
     if arr.size != 1 or arr.ndim > 1:
-        raise Mismatch(f"{what}: expected a single number, got {describe(got)}")
+        raise Mismatch(msg("check.not_scalar", what=what, got=describe(got)))
     return float(arr.reshape(()))
 
 
-def expect_sequence(got: Any, names: tuple[str, ...], what: str) -> tuple[Any, ...]:
+def expect_sequence(got: Any, names: tuple[str, ...], what: What) -> tuple[Any, ...]:
     """A tuple (or list) with exactly one item per name."""
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        raise Mismatch(f"{what}: expected a tuple ({', '.join(names)}), got {describe(got)}")
+        raise Mismatch(msg("check.not_tuple", what=what, names=", ".join(names), got=describe(got)))
     return tuple(got)
 
 
-def expect_dict(got: Any, keys: tuple[str, ...] | list[str], what: str) -> dict[str, Any]:
+def expect_dict(got: Any, keys: tuple[str, ...] | list[str], what: What) -> dict[str, Any]:
     """A dict with exactly these keys."""
     if not isinstance(got, dict) or sorted(got) != sorted(keys):
-        raise Mismatch(f"{what}: expected a dict with keys {sorted(keys)}, got {describe(got)}")
+        raise Mismatch(msg("check.not_dict", what=what, keys=sorted(keys), got=describe(got)))
     return got
 
 
-def expect_arrays(got: Any, expected: tuple[np.ndarray, ...], names: tuple[str, ...], what: str,
+def expect_arrays(got: Any, expected: tuple[np.ndarray, ...], names: tuple[str, ...], what: What,
                   tol: float = GRADIENT_TOL) -> tuple[np.ndarray, ...]:
     """A tuple of arrays, each compared with its expected array under its own name."""
     items = expect_sequence(got, names, what)
-    return tuple(expect_array(g, e, f"{what} → {n}", tol) for g, e, n in zip(items, expected, names))
+    return tuple(expect_array(g, e, item(what, n), tol) for g, e, n in zip(items, expected, names))
 
 
 def is_trivial(value: Any) -> bool:
@@ -127,14 +129,13 @@ def is_trivial(value: Any) -> bool:
     return False
 
 
-def expect_nontrivial(value: Any, answer_is_nonzero: bool, what: str) -> None:
+def expect_nontrivial(value: Any, answer_is_nonzero: bool, what: What) -> None:
     """Properties that a constant answer would satisfy count only for a real answer.
 
     Without this, returning zeros of the right shape would pass 'batch rows independent',
     'linear in the upstream gradient' and the like, and earn points for nothing."""
     if answer_is_nonzero and is_trivial(value):
-        raise Mismatch(f"{what}: returned only zeros (or nothing) where the answer is not zero; "
-                       "this test counts once the function computes a real answer")
+        raise Mismatch(msg("check.trivial", what=what))
 
 
 def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: str) -> None:
@@ -147,8 +148,7 @@ def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: s
         else:
             changed = not _same(original, seen)
         if changed:
-            raise Mismatch(f"{function} modified its input `{name}` in place; work on a copy "
-                           "(the caller's arrays must stay unchanged)", {"modified": name})
+            raise Mismatch(msg("check.mutated", function=function, name=name), {"modified": name})
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -164,13 +164,18 @@ def _round(a: np.ndarray) -> Any:
     return np.round(a.astype(np.float64), 6).tolist()
 
 
-def expect_shape(got: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+def expect_shape(got: Any, shape: tuple[int, ...], what: What) -> np.ndarray:
     """A float64 array of exactly this shape (values unchecked): the first step of every property."""
     arr = as_array(got, what)
     if arr.shape != tuple(shape):
-        raise Mismatch(f"{what}: shape {tuple(arr.shape)}, expected {tuple(shape)}",
+        raise Mismatch(msg("check.shape", what=what, got=tuple(arr.shape), expected=tuple(shape)),
                        {"expected_shape": list(shape), "got_shape": list(arr.shape)})
     if arr.dtype != np.float64:
-        raise Mismatch(f"{what}: dtype {arr.dtype}, expected float64 (keep every computation in float64)",
+        raise Mismatch(msg("check.dtype", what=what, got=str(arr.dtype)),
                        {"got_dtype": str(arr.dtype)})
     return arr
+
+
+def item(what: What, name: str) -> What:
+    """`what → name`: one named item of a returned tuple or dict."""
+    return msg("check.item", what=what, name=name)

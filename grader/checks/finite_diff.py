@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from grader.checks.framework import Case, Mismatch
+from grader.checks.framework import Case, Mismatch, msg
 
 EPS = 1e-5
 REL_TOL = 1e-6
@@ -41,6 +41,6 @@ def check_directional(objective: Callable[[Case], float], point: Case, grads: di
         analytic = float(np.sum(grads[name] * v))
         if abs(numeric - analytic) > REL_TOL * max(abs(numeric), abs(analytic)) + ABS_TOL:
             raise Mismatch(
-                f"{what}: {name} disagrees with finite differences of the forward pass "
-                f"(along a random direction: gradient gives {analytic:.8g}, finite differences {numeric:.8g})",
+                msg("check.finite_differences", what=what, name=name, analytic=f"{analytic:.8g}",
+                    numeric=f"{numeric:.8g}"),
                 {"argument": name, "analytic": analytic, "numeric": numeric})

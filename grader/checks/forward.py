@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
 from grader.checks.compare import expect_array, expect_nontrivial, expect_shape
-from grader.checks.framework import Case, Check, Mismatch, Probe
+from grader.checks.framework import Case, Check, Mismatch, Probe, msg
 
 
 # --- rnn_cell_forward -------------------------------------------------------------------------
@@ -33,7 +33,7 @@ def _cell(probe: Probe, case: Case) -> np.ndarray:
 def _cell_bounded(probe: Probe, case: Case) -> None:
     h = _cell(probe, case)
     if not np.all(np.isfinite(h)) or np.max(np.abs(h)) > 1.0:
-        raise Mismatch(f"h_t: largest |value| is {np.max(np.abs(h)):.4g}; tanh keeps every state in [-1, 1]")
+        raise Mismatch(msg("check.unbounded", what="h_t", value=f"{np.max(np.abs(h)):.4g}"))
 
 
 def _zero_weights(case: Case) -> Case:
@@ -42,7 +42,7 @@ def _zero_weights(case: Case) -> Case:
 
 def _cell_zero_weights(probe: Probe, case: Case) -> None:
     expected = np.broadcast_to(np.tanh(case["b_h"]), _cell_shape(case))
-    expect_array(probe("rnn_cell_forward", case), expected, "h_t with W_xh = 0 and W_hh = 0 (should be tanh(b_h))")
+    expect_array(probe("rnn_cell_forward", case), expected, msg("what.cell_zero_weights"))
 
 
 @st.composite
@@ -61,14 +61,14 @@ def _convention_case(draw) -> Case:
 def _cell_convention(probe: Probe, case: Case) -> None:
     expected = np.tanh(case["h_prev"] @ case["W_hh"])
     expect_array(probe("rnn_cell_forward", case), expected,
-                 "h_t for h_prev = e_i and W_hh with one entry at (i, j) (should light up column j: h_prev @ W_hh)")
+                 msg("what.cell_convention"))
 
 
 def _cell_odd_symmetry(probe: Probe, case: Case) -> None:
     h = _cell(probe, case)
     flipped = {**case, "x_t": -case["x_t"], "h_prev": -case["h_prev"], "b_h": -case["b_h"]}
     expect_array(probe("rnn_cell_forward", flipped), -h,
-                 "h_t with x_t, h_prev and b_h negated (tanh is odd, so it should be exactly −h_t)")
+                 msg("what.cell_odd"))
 
 
 CELL_FORWARD = (
@@ -97,7 +97,7 @@ def _forward(probe: Probe, case: Case) -> np.ndarray:
 def _forward_single_step(probe: Probe, case: Case) -> None:
     one = {**case, "x": case["x"][:, :1]}
     expected = S.tanh_cell(one["x"][:, 0], case["h0"], case["W_xh"], case["W_hh"], case["b_h"])[:, None]
-    expect_array(probe("rnn_forward", one), expected, "h for T = 1 (should be one cell step from h0)")
+    expect_array(probe("rnn_forward", one), expected, msg("what.forward_single_step"))
 
 
 @st.composite
@@ -110,7 +110,7 @@ def _forward_prefix(probe: Probe, drawn: tuple[Case, int]) -> None:
     case, k = drawn
     full = _forward(probe, case)
     expect_array(probe("rnn_forward", {**case, "x": case["x"][:, :k]}), full[:, :k],
-                 f"h for the first {k} steps alone (should equal the first {k} steps of the full run)")
+                 msg("what.forward_prefix", k=k))
 
 
 def _forward_chaining(probe: Probe, drawn: tuple[Case, int]) -> None:
@@ -118,8 +118,7 @@ def _forward_chaining(probe: Probe, drawn: tuple[Case, int]) -> None:
     full = _forward(probe, case)
     tail = {**case, "x": case["x"][:, k:], "h0": full[:, k - 1]}
     expect_array(probe("rnn_forward", tail), full[:, k:],
-                 f"h when restarting at step {k} from the state h[:, {k - 1}] "
-                 "(should continue the full run: each step starts from the previous state)")
+                 msg("what.forward_chaining", k=k, previous=k - 1))
 
 
 def _forward_rows(probe: Probe, drawn: tuple[Case, int]) -> None:
@@ -127,7 +126,7 @@ def _forward_rows(probe: Probe, drawn: tuple[Case, int]) -> None:
     full = _forward(probe, case)
     row = {**case, "x": case["x"][n:n + 1], "h0": case["h0"][n:n + 1]}
     expect_array(probe("rnn_forward", row), full[n:n + 1],
-                 f"h for batch row {n} alone (rows of a batch must not mix)")
+                 msg("what.forward_row", n=n))
 
 
 @st.composite
@@ -152,7 +151,7 @@ def _output_zero_weights(probe: Probe, case: Case) -> None:
     N, T, _ = case["h"].shape
     zeroed = {**case, "W_hy": np.zeros_like(case["W_hy"])}
     expected = np.broadcast_to(case["b_y"], (N, T, case["b_y"].shape[0]))
-    expect_array(probe("rnn_output", zeroed), expected, "y with W_hy = 0 (should be b_y at every step)")
+    expect_array(probe("rnn_output", zeroed), expected, msg("what.output_zero_weights"))
 
 
 def _output_nonzero(case: Case) -> bool:
@@ -165,7 +164,7 @@ def _output_steps(probe: Probe, case: Case) -> None:
     expect_nontrivial(y, _output_nonzero(case), "y")
     for t in range(T):
         expect_array(probe("rnn_output", {**case, "h": case["h"][:, t:t + 1]}), y[:, t:t + 1],
-                     f"y for step {t} alone (each y_t depends only on h_t)")
+                     msg("what.output_step", t=t))
 
 
 OUTPUT = (

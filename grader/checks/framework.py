@@ -7,10 +7,12 @@ like a property test.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from hypothesis.strategies import SearchStrategy
+
+from grader import i18n
 
 Case = dict[str, Any]
 """Named arguments in signature order; keys starting with "_" are context for the check
@@ -22,11 +24,33 @@ def arguments(case: Case) -> tuple[Any, ...]:
     return tuple(v for k, v in case.items() if not k.startswith("_"))
 
 
+@dataclass(frozen=True)
+class Msg:
+    """A sentence for the student, kept as a catalog key and its fields until the language is known.
+
+    Fields may themselves be Msgs (e.g. a description of what was compared)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return i18n.text(lang, self.key, **{k: render(v, lang) for k, v in self.params.items()})
+
+
+def msg(key: str, /, **params: Any) -> Msg:
+    return Msg(key, params)
+
+
+def render(value: Any, lang: str) -> Any:
+    """A Msg in `lang`; anything else (numbers, code identifiers) as it is."""
+    return value.render(lang) if isinstance(value, Msg) else value
+
+
 class Mismatch(AssertionError):
     """The student's answer is wrong on this input; Hypothesis shrinks towards the smallest such input."""
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None):
-        super().__init__(message)
+    def __init__(self, message: Msg, details: dict[str, Any] | None = None):
+        super().__init__(message.key)
         self.message = message
         self.details = details or {}
 
@@ -37,8 +61,8 @@ class PartAborted(BaseException):
     A BaseException so that Hypothesis does not try to shrink it (each retry would cost
     another time limit)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
+    def __init__(self, message: Msg):
+        super().__init__(message.key)
         self.message = message
 
 

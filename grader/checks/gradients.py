@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from grader.checks import strategies as S
 from grader.checks.common import inputs_unchanged, matches_reference
 from grader.checks.compare import (GRADIENT_TOL, as_scalar, expect_array, expect_dict, expect_nontrivial, expect_scalar,
-                                   expect_sequence, expect_shape)
+                                   expect_sequence, expect_shape, item)
 from grader.checks.finite_diff import check_directional, gradient_is_nonzero
-from grader.checks.framework import Case, Check, Mismatch, Probe, arguments
+from grader.checks.framework import Case, Check, Mismatch, Probe, arguments, msg
 
 STEP = "rnn_loss_and_grads"
 NORMS = "gradient_norms_through_time"
@@ -22,26 +22,26 @@ def _step_nonzero(case: Case) -> bool:
 
 def _step(probe: Probe, case: Case, what: str = STEP) -> tuple[float, dict[str, np.ndarray]]:
     loss, grads = expect_sequence(probe(STEP, case), ("loss", "grads"), what)
-    grads = expect_dict(grads, S.PARAM_NAMES, f"{what} → grads")
-    loss = as_scalar(loss, f"{what} → loss")
-    grads = {k: expect_shape(grads[k], p.shape, f"{what} → grads[{k!r}]") for k, p in case["params"].items()}
+    grads = expect_dict(grads, S.PARAM_NAMES, item(what, "grads"))
+    loss = as_scalar(loss, item(what, "loss"))
+    grads = {k: expect_shape(grads[k], p.shape, item(what, f"grads[{k!r}]")) for k, p in case["params"].items()}
     expect_nontrivial((loss, grads), _step_nonzero(case), what)
     return loss, grads
 
 
 def _compare_step(got, expected) -> None:
     loss, grads = expect_sequence(got, ("loss", "grads"), STEP)
-    expect_scalar(loss, float(expected[0]), f"{STEP} → loss", GRADIENT_TOL)
-    grads = expect_dict(grads, S.PARAM_NAMES, f"{STEP} → grads")
+    expect_scalar(loss, float(expected[0]), item(STEP, "loss"), GRADIENT_TOL)
+    grads = expect_dict(grads, S.PARAM_NAMES, item(STEP, "grads"))
     for k in S.PARAM_NAMES:
-        expect_array(grads[k], expected[1][k], f"{STEP} → grads[{k!r}]", GRADIENT_TOL)
+        expect_array(grads[k], expected[1][k], item(STEP, f"grads[{k!r}]"), GRADIENT_TOL)
 
 
 def _step_fd(probe: Probe, case: Case) -> None:
     _, grads = _step(probe, case)
     ref = probe.ref.rnn_loss_and_grads
     check_directional(lambda p: float(ref(p, case["x"], case["h0"], case["targets"])[0]), case["params"], grads,
-                      f"{STEP} → grads")
+                      item(STEP, "grads"))
 
 
 def _step_shapes(probe: Probe, case: Case) -> None:
@@ -50,10 +50,9 @@ def _step_shapes(probe: Probe, case: Case) -> None:
 
 def _step_repeat(probe: Probe, case: Case) -> None:
     loss, grads = _step(probe, case)
-    again, again_grads = _step(probe, case, f"{STEP} called a second time with the same inputs")
+    again, again_grads = _step(probe, case, msg("what.repeat_call", function=STEP))
     if again != loss or any(not np.array_equal(grads[k], again_grads[k]) for k in grads):
-        raise Mismatch(f"{STEP}: a second call with the same inputs gave a different result "
-                       "(keep no state between calls)")
+        raise Mismatch(msg("check.not_repeatable", function=STEP))
 
 
 RNN_LOSS_AND_GRADS = (
@@ -77,8 +76,7 @@ def _linear_regime(probe: Probe, case: Case) -> None:
     T = case["x"].shape[0]
     W = case["W_hh"]
     expected = np.array([np.linalg.norm(np.linalg.matrix_power(W, T - k)) for k in range(T)])
-    expect_array(probe(NORMS, case), expected, f"{NORMS} with all states 0 (then ∂h_T/∂h_k = W_hh^(T−k), "
-                 "so g[k] should be ‖W_hh^(T−k)‖_F)", GRADIENT_TOL)
+    expect_array(probe(NORMS, case), expected, msg("what.norms_linear", function=NORMS), GRADIENT_TOL)
 
 
 def _norms_nonzero(case: Case) -> bool:
@@ -94,7 +92,7 @@ def _shape_nonnegative(probe: Probe, case: Case) -> None:
     g = expect_shape(probe(NORMS, case), (case["x"].shape[0],), NORMS)
     expect_nontrivial(g, _norms_nonzero(case), NORMS)
     if not np.all(np.isfinite(g)) or np.any(g < 0):
-        raise Mismatch(f"{NORMS}: norms must be finite and ≥ 0, got {np.round(g, 6).tolist()}")
+        raise Mismatch(msg("check.norms_negative", function=NORMS, got=np.round(g, 6).tolist()))
 
 
 GRADIENT_NORMS_THROUGH_TIME = (

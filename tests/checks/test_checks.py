@@ -31,7 +31,9 @@ def test_failure_records_smallest_input_and_message(reference):
     probe = InProcessProbe(module_from_source(compose(MISTAKES / "missing_bias.py")), reference)
     check = next(c for c in RNN.parts[0].checks if c.name == "zero_weights_give_tanh_bias")
     message, example = run_check(check, probe, 30, check_seed(7, "rnn_cell_forward", check.name))
-    assert "should be tanh(b_h)" in message and "expected" in message and "got" in message
+    text = message.render("en")
+    assert "should be tanh(b_h)" in text and "expected" in text and "got" in text
+    assert "tanh(b_h)" in message.render("ko") and "기대값" in message.render("ko")
     assert set(example["shapes"]) == {"x_t", "h_prev", "W_xh", "W_hh", "b_h"}
     # shrunk: one row, one unit, and a bias that is not zero (otherwise the mistake would not show)
     assert example["shapes"]["x_t"][0] == 1 and example["shapes"]["b_h"] == [1]
