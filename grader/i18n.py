@@ -22,6 +22,6 @@ def catalog(lang: str) -> dict[str, str]:
     return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
 
 
-def text(lang: str, key: str, **params: Any) -> str:
+def text(lang: str, key: str, /, **params: Any) -> str:
     """The message `key` in `lang`, with its fields filled in."""
     return catalog(lang)[key].format(**params)

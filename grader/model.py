@@ -110,6 +110,7 @@ class SubmissionResult:
                     "max_score": p.max_score,
                     "misconceptions": list(p.misconceptions),
                     "diagnoses": [asdict(d) for d in p.diagnoses],
+                    "series": asdict(p.series) if p.series else None,
                     "tests": [
                         {
                             "name": t.name,

@@ -20,8 +20,23 @@ from hypothesis.errors import HypothesisException
 
 import grader
 from grader import i18n
-from grader.checks.framework import Case, Check, Mismatch, Msg, PartAborted, arguments, msg
-from grader.model import GradingError, PartResult, SubmissionResult, TestResult
+from grader.checks.framework import (
+    Case,
+    Check,
+    Mismatch,
+    Msg,
+    PartAborted,
+    arguments,
+    msg,
+)
+from grader.misconceptions import MUTATES, diagnose
+from grader.model import (
+    Diagnosis,
+    GradingError,
+    PartResult,
+    SubmissionResult,
+    TestResult,
+)
 from grader.sandbox import Limits, Sandbox
 from grader.spec import RNN, Assignment, Part
 from grader.submissions import Submission
@@ -153,7 +168,22 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
         tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score, text, example,
                                 check.public))
     passed_weight = sum(c.weight for c, t in zip(checks, tests) if t.passed)
-    return PartResult(part.name, round(part.points * passed_weight / total, 4), float(part.points), tuple(tests))
+    score = round(part.points * passed_weight / total, 4)
+    reference = options.reference
+    diagnoses: tuple[Diagnosis, ...] = ()
+    if score < part.points and reference is not None:
+        mutated = any(not t.passed and t.counterexample and "modified" in t.counterexample for t in tests)
+        ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(part.name, probe, reference, mutated)
+        diagnoses = tuple(explain(i, options.lang) for i in ids)
+    series = part.picture(probe, reference, options.lang) if part.picture and reference and not aborted else None
+    return PartResult(part.name, score, float(part.points), tuple(tests), diagnoses, series)
+
+
+def explain(misconception: str, lang: str) -> Diagnosis:
+    """A diagnosed mistake with its title, explanation and hint in `lang`."""
+    key = f"misconception.{misconception}"
+    return Diagnosis(misconception, i18n.text(lang, f"{key}.title"), i18n.text(lang, f"{key}.explanation"),
+                     i18n.text(lang, f"{key}.hint"))
 
 
 def error_result(student: str, sha256: str, error: GradingError, options: GradingOptions,

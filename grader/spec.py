@@ -7,7 +7,9 @@ Which checks are public (run by `check` and shipped to students) is each check's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
+from grader import pictures
 from grader.checks import backward, clipping, forward, gradients, loss
 from grader.checks.framework import Check
 
@@ -17,6 +19,7 @@ class Part:
     name: str
     points: float
     checks: tuple[Check, ...]
+    picture: Callable | None = None  # (probe, reference, lang) -> Series, drawn in the HTML report
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ RNN = Assignment(
         Part("clip_grad_norm", 10, clipping.CLIP_GRAD_NORM),
         Part("clip_grad_value", 5, clipping.CLIP_GRAD_VALUE),
         Part("rnn_loss_and_grads", 10, gradients.RNN_LOSS_AND_GRADS),
-        Part("gradient_norms_through_time", 5, gradients.GRADIENT_NORMS_THROUGH_TIME),
+        Part("gradient_norms_through_time", 5, gradients.GRADIENT_NORMS_THROUGH_TIME,
+             picture=pictures.gradient_norms_picture),
     ),
     default_seed=20261125,
     modes={"check": Budget(examples=10, submission_seconds=120.0),

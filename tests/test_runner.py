@@ -51,6 +51,9 @@ def test_reference_scores_full_marks(reference):
     assert result.status == "graded" and result.score == 100 and result.max_score == 100
     assert all(t.passed for p in result.parts for t in p.tests)
     assert [p.name for p in result.parts] == list(RNN.part_names)
+    assert not any(p.misconceptions for p in result.parts)
+    norms = result.parts[-1].series
+    assert norms is not None and norms.student == pytest.approx(norms.reference)
 
 
 def test_untouched_stubs_score_zero_with_not_implemented_feedback(reference):
@@ -75,6 +78,8 @@ def test_one_mistake_loses_points_only_on_its_parts(fixture, tmp_path, reference
     expected = affected_parts(fixture)
     lost = {p.name for p in result.parts if p.score < p.max_score}
     assert lost == expected
+    mistake = fixture.stem.replace("_", "-")
+    assert {p.name: p.misconceptions for p in result.parts if p.misconceptions} == {n: (mistake,) for n in expected}
 
 
 HOSTILE = sorted((Path(__file__).parent / "fixtures" / "hostile_parts").glob("*.py"))
@@ -146,3 +151,12 @@ def test_placeholder_zeros_score_nothing(tmp_path, reference):
     for key in [("rnn_forward", "batch_rows_independent"), ("rnn_backward", "linear_in_upstream_gradient"),
                 ("clip_grad_norm", "direction_preserved"), ("rnn_output", "inputs_unchanged")]:
         assert "only zeros" in by_test[key].message
+
+
+def test_diagnosis_is_explained_in_korean(tmp_path, reference):
+    path = write(tmp_path, "student.py", compose(MISTAKES / "missing_tanh_derivative.py"))
+    result = grade(read_submission(path), GradingOptions(limits=FAST, reference=reference, lang="ko"))
+    cell = next(p for p in result.parts if p.name == "rnn_cell_backward")
+    assert cell.misconceptions == ("missing-tanh-derivative",)
+    assert "tanh" in cell.diagnoses[0].title and "도함수" in cell.diagnoses[0].title
+    assert all("기대값" in t.message or "통과" in t.message or "0" in t.message for t in cell.tests)
