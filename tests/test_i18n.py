@@ -33,3 +33,11 @@ def test_every_key_used_in_code_exists():
 def test_text_fills_fields_in_each_language():
     assert i18n.text("en", "call.not_implemented", function="rnn_forward").startswith("rnn_forward is not")
     assert "구현되지 않았습니다" in i18n.text("ko", "call.not_implemented", function="rnn_forward")
+
+
+def test_every_template_formats_with_identifier_fields():
+    for lang in i18n.LANGS:
+        for key, template in i18n.catalog(lang).items():
+            names = fields(template)
+            assert all(name.isidentifier() for name in names), (lang, key, names)
+            template.format(**{name: "x" for name in names})
