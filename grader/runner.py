@@ -97,7 +97,8 @@ def check_seed(base: int, part: str, check: str) -> int:
     return (base + zlib.crc32(f"{part}::{check}".encode())) % 2**32
 
 
-def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int) -> tuple[Msg | None, dict | None]:
+def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int,
+              function: str = "") -> tuple[Msg | None, dict | None]:
     """Run one property; None on success, else the feedback and the smallest failing input."""
     last: list[Any] = [None]
 
@@ -113,20 +114,27 @@ def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int) -> tu
     try:
         prop()
     except Mismatch as exc:
-        return exc.message, counterexample(last[0], exc.details)
+        return exc.message, counterexample(last[0], exc.details, function)
     except HypothesisException:
-        return msg("check.flaky"), counterexample(last[0], {})
+        return msg("check.flaky"), counterexample(last[0], {}, function)
     except Exception as exc:  # a grader bug must cost this test, never the batch
         return msg("check.internal_error", error=f"{type(exc).__name__}: {exc}"), None
     return None, None
 
 
-def counterexample(drawn: Any, details: dict[str, Any]) -> dict[str, Any]:
-    """The smallest failing input as shapes and (rounded) values, plus what was expected and got."""
+SNIPPET_CHARS = 2000
+
+
+def counterexample(drawn: Any, details: dict[str, Any], function: str = "") -> dict[str, Any]:
+    """The smallest failing input as shapes and (rounded) values, plus what was expected and got,
+    and a line of Python that calls the student's function on it."""
     case, extra = (drawn[0], drawn[1:]) if isinstance(drawn, tuple) else (drawn, ())
     inputs = {name: _plain(value) for name, value in case.items()}
     shapes = {name: _shapes(value) for name, value in case.items()}
     result = {"shapes": shapes, "inputs": inputs, **details}
+    if function:
+        call = f"{function}({', '.join(f'{k}={_source(v)}' for k, v in case.items() if not k.startswith('_'))})"
+        result["snippet"] = call if len(call) <= SNIPPET_CHARS else None
     if extra:
         result["also"] = [_plain(v) for v in extra if not isinstance(v, dict)]
     return result
@@ -136,6 +144,15 @@ def _shapes(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _shapes(v) for k, v in value.items()}
     return list(getattr(value, "shape", ()))
+
+
+def _source(value: Any) -> str:
+    """Python source that rebuilds an argument (arrays as np.array of their values)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_source(v)}" for k, v in value.items()) + "}"
+    if hasattr(value, "tolist"):
+        return f"np.array({value.tolist()!r})"
+    return repr(value)
 
 
 def _plain(value: Any) -> Any:
@@ -160,7 +177,8 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
         message, example = aborted, None
         if aborted is None:
             try:
-                message, example = run_check(check, probe, budget.examples, check_seed(base, part.name, check.name))
+                message, example = run_check(check, probe, budget.examples, check_seed(base, part.name, check.name),
+                                             part.name)
             except PartAborted as exc:
                 aborted = message = exc.message
         passed = message is None

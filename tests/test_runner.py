@@ -160,3 +160,16 @@ def test_diagnosis_is_explained_in_korean(tmp_path, reference):
     assert cell.misconceptions == ("missing-tanh-derivative",)
     assert "tanh" in cell.diagnoses[0].title and "도함수" in cell.diagnoses[0].title
     assert all("기대값" in t.message or "통과" in t.message or "0" in t.message for t in cell.tests)
+
+
+def test_counterexample_snippet_rebuilds_the_failing_call():
+    import numpy as np
+
+    from grader.runner import counterexample
+
+    case = {"grads": {"W": np.array([[0.5, -1.2]])}, "max_norm": 0.3, "_b_h": np.zeros(1)}
+    example = counterexample((case, 1), {"relative_error": 1.0}, "clip_grad_norm")
+    assert example["snippet"] == "clip_grad_norm(grads={'W': np.array([[0.5, -1.2]])}, max_norm=0.3)"
+    assert example["shapes"]["grads"] == {"W": [1, 2]} and example["relative_error"] == 1.0
+    rebuilt = eval(example["snippet"].replace("clip_grad_norm", "dict"), {"np": np})
+    assert np.array_equal(rebuilt["grads"]["W"], case["grads"]["W"])

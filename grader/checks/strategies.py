@@ -25,7 +25,7 @@ SEEDS = st.integers(0, 2**16)
 
 def grid_values(seed: int, shape: tuple[int, ...], scale: float) -> np.ndarray:
     """Entries k·scale/10 for k in −10..10, reproducible from `seed`."""
-    return np.random.default_rng(seed).integers(-10, 11, size=shape).astype(np.float64) * (scale / 10)
+    return np.random.default_rng(seed).integers(-10, 11, size=shape).astype(np.float64) * scale / 10
 
 
 @lru_cache(maxsize=None)
