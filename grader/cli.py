@@ -1,24 +1,44 @@
-"""Command line: parse, call, map errors to exit codes (0 done, 1 below --fail-under, 2 bad input)."""
+"""Command line: parse, call, map errors to exit codes (0 done, 1 below --fail-under, 2 bad input).
+
+Every usage or input error is one line on stderr, `rnn-grader: error: ...`, and exit code 2;
+never a traceback.  `main()` returns the exit code (it does not call `sys.exit`), so it can
+be called in-process.
+"""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import grader
 from grader.batch import ALL_FORMATS, BatchInputError, run_batch, write_reports
 from grader.i18n import LANGS
-from grader.reference import ReferenceMissing, load_reference
+from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import terminal
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
+from grader.spec import RNN
 from grader.submissions import ASSIGNMENT_FILES, SubmissionError, read_submission
 
 EXIT_OK, EXIT_BELOW, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 class InputError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (`rnn-grader: error: ...`), not usage plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"rnn-grader: error: {_one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -30,24 +50,64 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
+
+
 def _positive(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
     return value
 
 
+MAX_TIMEOUT = 24 * 3600.0  # seconds; beyond this the OS timers overflow, and no call needs it
+MAX_MEMORY = 1024.0  # GiB
+
+
+def _timeout(text: str) -> float:
+    value = _positive(text)
+    if value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"at most {MAX_TIMEOUT:g} seconds, got {text}")
+    return value
+
+
+def _memory(text: str) -> float:
+    value = _positive(text)
+    if value * 2**30 < 2**20:
+        raise argparse.ArgumentTypeError(f"{text} GiB is too little memory to run Python and numpy")
+    if value > MAX_MEMORY:
+        raise argparse.ArgumentTypeError(f"at most {MAX_MEMORY:g} GiB, got {text}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="rnn-grader", description="Grade the vanilla-RNN numpy assignment.")
+    ap = _Parser(prog="rnn-grader", description="Grade the vanilla-RNN numpy assignment.")
     ap.add_argument("--version", action="version", version=f"rnn-grader {grader.__version__}")
-    sub = ap.add_subparsers(dest="command", required=True)
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is lower")
+    common.add_argument("--fail-under", type=_number, metavar="SCORE", help="exit 1 when the score is lower")
     common.add_argument("--seed", type=int, help="base seed of the generated inputs (default: the course's)")
-    common.add_argument("--timeout", type=_positive, default=Limits().call_seconds, metavar="SECONDS",
+    common.add_argument("--timeout", type=_timeout, default=Limits().call_seconds, metavar="SECONDS",
                         help="time limit per call of a student function (default %(default)s)")
-    common.add_argument("--memory", type=_positive, default=Limits().memory_bytes / 2**30, metavar="GiB",
+    common.add_argument("--memory", type=_memory, default=Limits().memory_bytes / 2**30, metavar="GiB",
                         help="address-space cap of the student process (default %(default)s GiB)")
     common.add_argument("--solutions", type=Path, help="reference solution file (default solutions/rnn/rnn.py)")
     common.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
@@ -66,26 +126,46 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("folder", type=Path)
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--format", type=_formats, default=ALL_FORMATS)
+    batch.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                       help="grade N submissions at once (default 1)")
     return ap
+
+
+def _reference(explicit: Path | None):
+    try:
+        module = load_reference(explicit)
+    except ReferenceMissing as exc:
+        raise InputError(str(exc)) from None
+    except Exception as exc:  # instructor code that does not import
+        raise InputError(f"the reference solution {reference_path(explicit)} could not be loaded "
+                         f"({type(exc).__name__}: {exc}); fix it or pass --solutions PATH") from None
+    missing = [name for name in RNN.part_names if not callable(getattr(module, name, None))]
+    if missing:
+        raise InputError(f"the reference solution {reference_path(explicit)} does not define "
+                         f"{', '.join(missing)}; pass the complete solution with --solutions PATH")
+    return module
 
 
 def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
     limits = Limits(call_seconds=args.timeout, memory_bytes=int(args.memory * 2**30))
-    reference = None
-    if mode == "grade":
-        try:
-            reference = load_reference(args.solutions)
-        except ReferenceMissing as exc:
-            raise InputError(str(exc)) from None
+    reference = _reference(args.solutions) if mode == "grade" else None
     return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, lang=args.lang)
 
 
 def _default_check_path() -> Path:
-    for name in ASSIGNMENT_FILES:
-        if Path(name).is_file():
-            return Path(name)
+    found = [Path(name) for name in ASSIGNMENT_FILES if Path(name).is_file()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise InputError(f"both {' and '.join(map(str, found))} are in the current folder; say which to check, "
+                         f"e.g. `rnn-grader check {found[-1]}`")
     raise InputError(f"no {' or '.join(ASSIGNMENT_FILES)} in the current folder; "
                      "run this next to your assignment or pass its path")
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: not a folder; --out needs a folder to write the reports into")
 
 
 def _below(score: float, args: argparse.Namespace) -> bool:
@@ -98,6 +178,8 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
         submission = read_submission(path)
     except SubmissionError as exc:
         raise InputError(str(exc)) from None
+    if args.format:
+        _check_out(args.out)
     result = grade(submission, _options(args, mode))
     if args.format:
         for written in write_reports(result, args.out, args.format):
@@ -106,35 +188,60 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
     return EXIT_BELOW if _below(result.score, args) else EXIT_OK
 
 
-def cmd_batch(args: argparse.Namespace) -> int:
-    def progress(done: int, total: int, result) -> None:
-        print(f"[{done}/{total}] {result.student}: {result.score:g} / {result.max_score:g} ({result.status})",
-              file=sys.stderr, flush=True)
+class _Progress:
+    """A bar redrawn in place on a terminal; one line per submission otherwise (logs, CI)."""
 
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.width = width
+
+    def __call__(self, done: int, total: int, result) -> None:
+        line = f"{result.student}: {result.score:g} / {result.max_score:g} ({result.status})"
+        if self.tty:
+            filled = self.width * done // max(total, 1)
+            bar = "#" * filled + "-" * (self.width - filled)
+            self.stream.write(f"\r\x1b[K[{bar}] {done}/{total} {line}")
+            if done == total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{done}/{total}] {line}\n")
+        self.stream.flush()
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    options = _options(args, "grade")
     try:
-        batch = run_batch(args.folder, args.out, _options(args, "grade"), args.format, progress)
+        batch = run_batch(args.folder, args.out, options, args.format, _Progress(), jobs=args.jobs)
     except BatchInputError as exc:
         raise InputError(str(exc)) from None
-    print(f"graded {len(batch.entries)} submissions into {args.out / 'gradebook.csv'}", file=sys.stderr)
+    errors = sum(e.result.status == "error" for e in batch.entries)
+    print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
+          f"{args.out / 'gradebook.csv'}", file=sys.stderr)
     return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed as one line
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     try:
         if args.command == "batch":
             return cmd_batch(args)
         return cmd_single(args, args.command)
     except InputError as exc:
-        print(f"rnn-grader: error: {exc}", file=sys.stderr)
+        print(f"rnn-grader: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"rnn-grader: error: {exc.filename or ''}: {exc.strerror}; check the path and permissions",
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"rnn-grader: error: {_one_line(where + (exc.strerror or str(exc)))}; check the path and permissions",
               file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("rnn-grader: interrupted; reports written so far are kept", file=sys.stderr)
-        return 130
+        print("\nrnn-grader: interrupted; reports written so far are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
-"""Notebook submissions: nbformat in, Python source out.
+"""Notebook submissions: nbformat 4 JSON in, Python source out.
 
 Policy (documented for students in the README): every code cell is kept, in order, so
-helpers and constants defined anywhere work; IPython magics (`%...`, `%%...` cells) and
-shell escapes (`!...`) are turned into comments, because they mean nothing to a grader.
-Line numbers are kept in step with a map back to (cell, line) for error messages.
+helpers and constants defined anywhere work; IPython magics (`%...`, `x = %...`), shell
+escapes (`!...`, `x = !...`) and help lines (`np.dot?`) are turned into `pass` statements
+with the original text as a comment, because they mean nothing to a grader.  A cell magic
+(`%%bash`, `%%writefile`, ...) comments out its whole cell, except the few that run their
+body as ordinary Python in the notebook's namespace (`%%time`, `%%capture`, `%%prun`),
+whose body is kept.  Every generated line maps back to (cell, line) for error messages.
+
+The file is read as plain JSON and checked here, leniently: a notebook that Jupyter opens
+(a missing cell id or metadata, say) is graded, whatever nbformat's schema says about it.
+Nothing in a notebook is executed or compiled here.
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
-
-import nbformat
 
 
 class NotebookError(ValueError):
@@ -29,36 +36,95 @@ class NotebookSource:
         return f"line {line}"
 
 
-def _neutralise(line: str) -> str:
+# cell magics whose body IPython runs as Python in the user namespace (definitions survive)
+PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun"})
+
+_LINE_MAGIC = re.compile(r"""
+    [%!]                                  # %magic, !shell
+  | [A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]   # x = %magic, files = !ls
+  | \?                                    # ?name
+  | [A-Za-z_][\w.]*\?{1,2}\s*$            # name? / name??
+""", re.VERBOSE)
+
+
+def is_ipython_line(line: str) -> bool:
+    """Whether a line is IPython syntax (a magic, shell escape or help request) rather than Python."""
     stripped = line.lstrip()
-    if stripped.startswith(("%", "!")):
-        return line[: len(line) - len(stripped)] + "pass  # " + stripped
-    return line
+    return bool(stripped) and not stripped.startswith("#") and _LINE_MAGIC.match(stripped) is not None
 
 
-def notebook_to_source(text: str) -> NotebookSource:
-    """Join the code cells of a notebook into one module's source."""
+def _neutralise(line: str) -> str:
+    if not is_ipython_line(line):
+        return line
+    stripped = line.lstrip()
+    return line[: len(line) - len(stripped)] + "pass  # " + stripped
+
+
+def _cell_source(cell: dict, number: int) -> str:
+    body = cell.get("source", "")
+    if isinstance(body, list) and all(isinstance(piece, str) for piece in body):
+        return "".join(body)
+    if isinstance(body, str):
+        return body
+    raise NotebookError(f"cell {number} has no readable source text; open the notebook in Jupyter and save it again")
+
+
+def _cell_lines(body: str) -> tuple[list[str], bool]:
+    """The cell's lines made Python-safe, and whether the cell holds real code."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        magic = lines[first].lstrip()[2:].split(maxsplit=1)
+        if magic and magic[0] in PYTHON_CELL_MAGICS:
+            lines[first] = "# " + lines[first]
+        else:
+            return ["# " + line for line in lines], False
+    code = any(line.strip() and not line.lstrip().startswith("#") and not is_ipython_line(line) for line in lines)
+    return [_neutralise(line) for line in lines], code
+
+
+def _load(text: str) -> dict:
     try:
-        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
-    except Exception as exc:  # nbformat raises several unrelated types for corrupt input
-        raise NotebookError(f"not a readable Jupyter notebook ({type(exc).__name__}: {exc})") from None
-    major = nb.get("nbformat")
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"not a readable Jupyter notebook (its JSON is broken at line {exc.lineno}, "
+                            f"column {exc.colno}); open it in Jupyter, save it again and resubmit") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise NotebookError("not a readable Jupyter notebook (its JSON cannot be parsed); "
+                            "open it in Jupyter, save it again and resubmit") from None
+    if not isinstance(nb, dict) or "nbformat" not in nb:
+        raise NotebookError("not a Jupyter notebook (the file is JSON but has no 'nbformat' field); "
+                            "submit the .ipynb saved by Jupyter")
+    major = nb["nbformat"]
+    if isinstance(major, bool) or not isinstance(major, int):
+        raise NotebookError(f"not a readable Jupyter notebook (nbformat is {major!r}, not a number); "
+                            "open it in Jupyter, save it again and resubmit")
     if major != 4:
         raise NotebookError(f"notebook format version {major} is not supported; save it as nbformat 4 "
                             "(open and save it in a current Jupyter)")
+    if not isinstance(nb.get("cells"), list):
+        raise NotebookError("not a readable Jupyter notebook (it has no list of cells); "
+                            "open it in Jupyter, save it again and resubmit")
+    return nb
+
+
+def notebook_to_source(text: str) -> NotebookSource:
+    """Join the code cells of a notebook into one module's source (never running any of it)."""
+    nb = _load(text)
     lines: list[str] = []
     line_map: list[tuple[int, int]] = []
-    for number, cell in enumerate(nb.get("cells", []), start=1):
+    has_code = False
+    for number, cell in enumerate(nb["cells"], start=1):
+        if not isinstance(cell, dict):
+            raise NotebookError(f"cell {number} is not a notebook cell; open the notebook in Jupyter and save it again")
         if cell.get("cell_type") != "code":
             continue
-        body = cell.get("source", "")
-        body = "".join(body) if isinstance(body, list) else str(body)
-        cell_lines = body.split("\n")
-        if cell_lines and cell_lines[0].lstrip().startswith("%%"):
-            cell_lines = ["# " + line for line in cell_lines]
+        cell_lines, code = _cell_lines(_cell_source(cell, number))
+        has_code = has_code or code
         for inner, line in enumerate(cell_lines, start=1):
-            lines.append(_neutralise(line))
+            lines.append(line)
             line_map.append((number, inner))
-    if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
-        raise NotebookError("the notebook has no code cells with code in them")
+    if not has_code:
+        raise NotebookError("the notebook has no code cells with code in them; "
+                            "write your functions in code cells (not markdown) and save the notebook")
     return NotebookSource("\n".join(lines) + "\n", tuple(line_map))

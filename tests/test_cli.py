@@ -1,0 +1,238 @@
+"""The command line: reports written, exit codes 0/1/2, one-line errors and never a traceback."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat import v4
+
+import grader
+from grader.cli import main
+from grader.spec import RNN
+from tests.conftest import REFERENCE, ROOT, STUBS
+
+FAST = ["--timeout", "2"]
+BIN = Path(sys.executable).parent
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_input_error(code: int, out: str, err: str, *words: str) -> None:
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("rnn-grader: error: ")
+    assert "Traceback" not in err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def test_grade_writes_three_reports_and_reference_scores_full(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, err = run(capsys, "grade", REFERENCE, "--out", out, *FAST)
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["rnn.html", "rnn.json", "rnn.md"]
+    data = json.loads((out / "rnn.json").read_text(encoding="utf-8"))
+    assert data["status"] == "graded" and data["score"] == 100 and data["max_score"] == 100
+    assert data["mode"] == "grade" and [p["name"] for p in data["parts"]] == list(RNN.part_names)
+    assert "100 / 100" in stdout and "wrote" in err
+
+
+def test_grade_stubs_score_zero_and_fail_under_gives_exit_1(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, _ = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0.5", *FAST)
+    assert code == 1
+    assert [p.name for p in out.iterdir()] == ["rnn.json"]
+    assert json.loads((out / "rnn.json").read_text(encoding="utf-8"))["score"] == 0
+    code, _, _ = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0", *FAST)
+    assert code == 0  # at the threshold is not below it
+
+
+def test_check_fail_under_at_and_above_is_exit_0(capsys):
+    assert run(capsys, "check", REFERENCE, "--fail-under", "100", *FAST)[0] == 0
+    assert run(capsys, "check", REFERENCE, "--fail-under", "100.5", *FAST)[0] == 1
+
+
+def test_check_finds_rnn_py_in_the_current_folder(tmp_path, monkeypatch, capsys):
+    (tmp_path / "rnn.py").write_bytes(REFERENCE.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check", *FAST)
+    assert code == 0 and "score 100 / 100" in out
+    assert list(tmp_path.iterdir()) == [tmp_path / "rnn.py"]  # check writes no report files unless asked
+
+
+def test_check_finds_rnn_ipynb_in_the_current_folder(tmp_path, monkeypatch, capsys):
+    notebook = v4.new_notebook(cells=[v4.new_markdown_cell("# 과제"),
+                                      v4.new_code_cell("%matplotlib inline\n" + STUBS.read_text(encoding="utf-8"))])
+    (tmp_path / "rnn.ipynb").write_text(nbformat.writes(notebook), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check", "--format", "json", *FAST)
+    assert code == 0 and "score 0 / 100" in out
+    data = json.loads((tmp_path / "rnn.json").read_text(encoding="utf-8"))
+    assert data["mode"] == "check" and data["status"] == "graded"
+
+
+def test_check_with_nothing_or_both_in_the_current_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert_input_error(*run(capsys, "check"), "no rnn.py or rnn.ipynb in the current folder", "pass its path")
+    (tmp_path / "rnn.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "rnn.ipynb").write_text("{}", encoding="utf-8")
+    assert_input_error(*run(capsys, "check"), "both rnn.py and rnn.ipynb", "rnn-grader check rnn.ipynb")
+
+
+@pytest.fixture
+def bad_inputs(tmp_path):
+    files = {"nul.py": b"x = 1\x00\x01\x02\n", "empty.py": b"", "latin.py": "s = 'é'\n".encode("latin-1"),
+             "answer.txt": b"x = 1\n", "ok.py": b"x = 1\n", "broken.ipynb": b'{"nbformat": 4, "cells": ['}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "no_submissions").mkdir()
+    (tmp_path / "no_submissions" / "readme.txt").write_text("nothing here", encoding="utf-8")
+    (tmp_path / "a_file").write_text("", encoding="utf-8")
+    return tmp_path
+
+
+ERRORS = {
+    "missing-path": (["check", "{d}/nope.py"], ["nope.py", "no such file or folder"]),
+    "missing-grade-path": (["grade", "{d}/nope.py", "--out", "{d}/o"], ["nope.py", "no such file"]),
+    "batch-missing-folder": (["batch", "{d}/nope", "--out", "{d}/o"], ["nope", "no such folder"]),
+    "batch-no-submissions": (["batch", "{d}/no_submissions", "--out", "{d}/o"], ["no submissions"]),
+    "nul": (["check", "{d}/nul.py"], ["nul.py", "NUL bytes"]),
+    "empty": (["check", "{d}/empty.py"], ["empty.py", "empty"]),
+    "not-utf8": (["check", "{d}/latin.py"], ["latin.py", "not UTF-8", "save it as UTF-8"]),
+    "wrong-extension": (["check", "{d}/answer.txt"], ["answer.txt", "not a .py or .ipynb file"]),
+    "broken-notebook": (["check", "{d}/broken.ipynb"], ["broken.ipynb", "notebook"]),
+    "unknown-format": (["check", "{d}/ok.py", "--format", "json,pdf"], ["--format", "unknown format pdf"]),
+    "missing-reference": (["grade", "{d}/ok.py", "--out", "{d}/o", "--solutions", "/nonexistent/rnn.py"],
+                          ["reference solution not found", "/nonexistent/rnn.py"]),
+    "broken-reference": (["grade", "{d}/ok.py", "--out", "{d}/o", "--solutions", "{d}/latin.py"],
+                         ["reference solution", "could not be loaded"]),
+    "incomplete-reference": (["grade", "{d}/ok.py", "--out", "{d}/o", "--solutions", "{d}/ok.py"],
+                             ["does not define", "rnn_cell_forward"]),
+    "negative-timeout": (["check", "{d}/ok.py", "--timeout", "-1"], ["--timeout", "positive"]),
+    "nan-timeout": (["check", "{d}/ok.py", "--timeout", "nan"], ["--timeout", "finite"]),
+    "text-timeout": (["check", "{d}/ok.py", "--timeout", "soon"], ["--timeout", "not a number"]),
+    "inf-memory": (["check", "{d}/ok.py", "--memory", "inf"], ["--memory", "finite"]),
+    "huge-memory": (["check", "{d}/ok.py", "--memory", "1e12"], ["--memory", "at most"]),
+    "huge-timeout": (["check", "{d}/ok.py", "--timeout", "1e12"], ["--timeout", "at most"]),
+    "nan-fail-under": (["check", "{d}/ok.py", "--fail-under", "nan"], ["--fail-under"]),
+    "zero-jobs": (["batch", "{d}/no_submissions", "--out", "{d}/o", "-j", "0"], ["--jobs", "at least 1"]),
+    "unknown-lang": (["check", "{d}/ok.py", "--lang", "fr"], ["--lang"]),
+    "unknown-command": (["publish"], ["invalid choice"]),
+    "no-command": ([], ["required"]),
+    "grade-without-out": (["grade", "{d}/ok.py"], ["--out"]),
+    "out-is-a-file": (["grade", "{d}/ok.py", "--out", "{d}/a_file"], ["a_file", "not a folder"]),
+}
+
+
+@pytest.mark.parametrize("case", ERRORS)
+def test_input_errors_are_one_line_and_exit_2(case, bad_inputs, capsys):
+    argv, words = ERRORS[case]
+    code, out, err = run(capsys, *(a.format(d=bad_inputs) for a in argv))
+    assert_input_error(code, out, err, *words)
+    assert not (bad_inputs / "o").exists()  # nothing graded, nothing written
+
+
+def test_version_and_help(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"rnn-grader {grader.__version__}"
+    code, out, _ = run(capsys, "batch", "--help")
+    assert code == 0 and "--jobs" in out and "--fail-under" in out and "--lang" in out
+
+
+def test_batch_in_process_writes_gradebook_and_reports(tmp_path, capsys):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "김민준.py").write_bytes(STUBS.read_bytes())
+    (folder / "empty.py").write_bytes(b"")
+    out = tmp_path / "grades"
+    code, stdout, err = run(capsys, "batch", folder, "--out", out, "--solutions", REFERENCE, "--fail-under", "1",
+                            *FAST)
+    assert code == 1  # everyone is below 1 point
+    with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["student", "score", "max_score", "status", *RNN.part_names]
+    assert [(r[0], r[3]) for r in rows[1:]] == [("empty", "error"), ("김민준", "graded")]
+    assert (out / "reports" / "김민준.json").is_file() and (out / "summary.html").is_file()
+    assert "[1/2] empty" in err and "[2/2] 김민준" in err and "Traceback" not in err
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    import io
+
+    from grader.cli import _Progress
+    from grader.runner import GradingOptions, error_result
+    from grader.model import GradingError
+
+    result = error_result("kim", "", GradingError("input", "empty"), GradingOptions(mode="check"))
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, log = Terminal(), io.StringIO()
+    for done in (1, 2):
+        _Progress(tty)(done, 2, result)
+        _Progress(log)(done, 2, result)
+    assert log.getvalue() == "[1/2] kim: 0 / 100 (error)\n[2/2] kim: 0 / 100 (error)\n"
+    assert tty.getvalue().count("\r") == 2 and tty.getvalue().endswith("\n") and tty.getvalue().count("\n") == 1
+    assert "[" + "#" * 15 + "-" * 15 + "] 1/2 kim" in tty.getvalue()
+
+
+# ---- the real console script and `python -m grader`, as CI and students run them ----
+
+def cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    script = BIN / "rnn-grader"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "grader"]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(command + [str(a) for a in argv], capture_output=True, text=True, encoding="utf-8",
+                          cwd=cwd, env=env, timeout=300)
+
+
+def test_python_dash_m_grader_help():
+    done = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    for command in ("check", "grade", "batch"):
+        assert command in done.stdout
+
+
+def test_console_script_exit_codes_without_tracebacks(tmp_path):
+    (tmp_path / "junk.py").write_bytes(bytes(range(256)))
+    done = cli("check", tmp_path / "junk.py")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("rnn-grader: error: ")
+    done = cli("check", tmp_path / "junk.py", "--timeout", "-1")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    done = cli("--version")
+    assert done.returncode == 0 and grader.__version__ in done.stdout
+    done = cli("grade", STUBS, "--out", tmp_path / "out", "--fail-under", "10", *FAST)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (tmp_path / "out" / "rnn.json").is_file()
+
+
+def test_console_script_batch_in_parallel(tmp_path):
+    folder = tmp_path / "class"
+    (folder / "park").mkdir(parents=True)
+    (folder / "park" / "rnn.py").write_bytes(STUBS.read_bytes())
+    (folder / "lee.py").write_text("def rnn_forward(:\n", encoding="utf-8")
+    (folder / "choi.ipynb").write_text("not json", encoding="utf-8")
+    done = cli("batch", folder, "--out", tmp_path / "grades", "-j", "2", "--format", "json", *FAST)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    with (tmp_path / "grades" / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [(r[0], r[3]) for r in rows[1:]] == [("choi", "error"), ("lee", "error"), ("park", "graded")]
+    errors = {s: json.loads((tmp_path / "grades" / "reports" / f"{s}.json").read_text(encoding="utf-8"))["error"]
+              for s in ("choi", "lee")}
+    assert errors["choi"]["kind"] == "notebook" and errors["lee"]["kind"] == "syntax"
