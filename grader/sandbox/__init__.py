@@ -3,10 +3,14 @@
     from grader.sandbox import Sandbox, Limits, CallOutcome, LoadError, Unsupported
 
 A submission is imported in a separate worker process (worker.py); the parent sends calls
-and gets back plain values over a pickle-free wire format (wire.py), validated here.
+and gets back plain values over a pickle-free wire format (wire.py), validated here. How far
+the worker is fenced off (bubblewrap, an unprivileged uid, or a plain process) is chosen in
+isolation.py; ``Sandbox.isolation`` says which level a sandbox got.
 """
 
+from .isolation import IsolationUnavailable
 from .outcomes import CallOutcome, Limits, LoadError, Unsupported
 from .sandbox import Sandbox
 
-__all__ = ["Sandbox", "Limits", "CallOutcome", "LoadError", "Unsupported"]
+__all__ = ["Sandbox", "Limits", "CallOutcome", "LoadError", "Unsupported",
+           "IsolationUnavailable"]

@@ -15,22 +15,41 @@ CALL_KINDS = frozenset({"exception", "timeout", "crash", "memory", "exit", "prot
 LOAD_KINDS = frozenset({"syntax", "import", "timeout", "exit", "crash", "memory", "protocol"})
 
 
+ISOLATION_CHOICES = ("auto", "bubblewrap", "unprivileged-user", "process")
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Per-sandbox limits. Times are wall-clock seconds, enforced by the parent."""
+    """Per-sandbox limits. Times are wall-clock seconds, enforced by the parent.
+
+    memory_bytes: address space of each worker process (RLIMIT_AS).
+    processes: processes and threads the submission may run at once (RLIMIT_NPROC; counted
+        for the slot's own uid at the bubblewrap and unprivileged-user levels when the grader
+        runs as root, else on top of what the grader's uid already runs).
+    isolation: "auto" (the strongest level that works here, see isolation.py) or a level to
+        insist on; an unavailable level makes Sandbox() raise IsolationUnavailable.
+    """
 
     call_seconds: float = 10.0
     import_seconds: float = 20.0
     memory_bytes: int = 2 * 2**30
     output_bytes: int = 64 * 1024
+    processes: int = 16
+    isolation: str = "auto"
 
     def __post_init__(self) -> None:
-        for name in ("call_seconds", "import_seconds", "memory_bytes", "output_bytes"):
+        for name in ("call_seconds", "import_seconds", "memory_bytes", "output_bytes",
+                     "processes"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise ValueError(f"Limits.{name} must be a positive number, got {v!r}")
         if self.output_bytes < 256:
             raise ValueError("Limits.output_bytes must be at least 256")
+        if not isinstance(self.processes, int):
+            raise ValueError(f"Limits.processes must be an int, got {self.processes!r}")
+        if self.isolation not in ISOLATION_CHOICES:
+            raise ValueError(f"Limits.isolation must be one of {', '.join(ISOLATION_CHOICES)}, "
+                             f"got {self.isolation!r}")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Starting, watching and killing one worker process. The only place processes are started.
 
-``launch`` is the single spawn point: stronger isolation (bubblewrap, seccomp, a per-slot uid)
-slots in there without touching the protocol code.
+``launch`` is the single spawn point: the isolation level (isolation.py: bubblewrap, a per-slot
+uid, seccomp) is applied there, without touching the protocol code.
 
 ``Worker`` is the parent's view of one running worker: three non-blocking pipes (requests out,
 responses in, captured stdout+stderr in), a pidfd (or a polling fallback) to notice death, and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import errno
 import fcntl
+import json
 import math
 import os
 import resource
@@ -24,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+from .isolation import Plan, bwrap_argv, kill_tree, nproc_limit
 from .wire import FrameReader
 
 __all__ = ["WORKER_SCRIPT", "launch", "scrubbed_env", "Worker", "OutputCapture",
@@ -45,6 +47,7 @@ def scrubbed_env(home: str) -> dict[str, str]:
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": home,
+        "TMPDIR": home,
         "PYTHONHASHSEED": "0",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
@@ -53,15 +56,18 @@ def scrubbed_env(home: str) -> dict[str, str]:
     }
 
 
-def _rlimits(memory_bytes: int):
+def _rlimits(memory_bytes: int, processes: int | None = None):
     """preexec_fn: resource limits, set between fork and exec (only C calls, no imports)."""
     setrlimit = resource.setrlimit
-    limits = (
+    limits = [
         (resource.RLIMIT_AS, int(memory_bytes)),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_FSIZE, FSIZE_LIMIT),
         (resource.RLIMIT_NOFILE, NOFILE_LIMIT),
-    )
+    ]
+    if processes is not None:
+        limits.append((resource.RLIMIT_NPROC, int(processes)))
+    limits = tuple(limits)
 
     def preexec() -> None:
         for which, value in limits:
@@ -74,26 +80,44 @@ def _set_nonblocking(fd: int) -> None:
     os.set_blocking(fd, False)
 
 
-def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int):
+def worker_config(plan: Plan) -> str:
+    """The worker's set-up instructions (its third argument): trusted, from the parent."""
+    return json.dumps({"uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
+                       "monitor": plan.monitor}, separators=(",", ":"))
+
+
+def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
+           plan: Plan | None = None):
     """Start a worker. Returns (Popen, request write fd, response read fd, output read fd).
 
     The worker gets fd 0 = requests, fd 1 = responses, fd 2 = output; it moves the first two
     to private fds before anything else runs. Own session (so its process group can be
-    killed as a whole), scrubbed environment, cwd = ``workdir``, resource limits.
+    killed as a whole), scrubbed environment, cwd = ``workdir``, resource limits; at the
+    bubblewrap level all of it inside ``bwrap`` (isolation.bwrap_argv).
     """
+    plan = plan or Plan()
+    env = scrubbed_env(workdir)
+    argv = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), submission_path, marker.hex(),
+            worker_config(plan)]
+    if plan.level == "bubblewrap":
+        argv = bwrap_argv(workdir, submission_path, env, plan) + argv
+        env = {}
+    processes = None
+    if plan.processes is not None:
+        processes = nproc_limit(plan.uid, plan.processes)
     req_r, req_w = os.pipe()
     resp_r, resp_w = os.pipe()
     out_r, out_w = os.pipe()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER_SCRIPT), submission_path, marker.hex()],
+            argv,
             stdin=req_r,
             stdout=resp_w,
             stderr=out_w,
             cwd=workdir,
-            env=scrubbed_env(workdir),
+            env=env,
             start_new_session=True,
-            preexec_fn=_rlimits(memory_bytes),
+            preexec_fn=_rlimits(memory_bytes, processes),
             close_fds=True,
         )
     except BaseException:
@@ -189,9 +213,11 @@ class Worker:
     """The parent's handle on one running worker process."""
 
     def __init__(self, workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
-                 output_bytes: int) -> None:
+                 output_bytes: int, plan: Plan | None = None) -> None:
+        self.plan = plan or Plan()
+        self.marker = marker
         self.proc, self._req, self._resp, self._out = launch(
-            workdir, submission_path, marker, memory_bytes)
+            workdir, submission_path, marker, memory_bytes, self.plan)
         self.pid = self.proc.pid
         try:
             self._pidfd: int | None = os.pidfd_open(self.pid)
@@ -354,9 +380,16 @@ class Worker:
     def terminate(self) -> int | None:
         """SIGKILL the whole process group (and the worker itself, should it have left its
         group), then reap the worker. The group is killed before the worker is reaped, so its
-        id cannot have been reused. Returns the worker's exit status (Popen convention)."""
+        id cannot have been reused. Returns the worker's exit status (Popen convention).
+
+        At the process level the worker's whole process tree is stopped and killed first
+        (children that left the group with setsid included). At the bubblewrap level the
+        worker is bwrap: its death takes down the pid namespace. Processes of a slot uid
+        are swept by the Sandbox afterwards."""
         if self._reaped:
             return self.returncode
+        if self.plan.level == "process":
+            kill_tree(self.pid)
         for kill in (os.killpg, os.kill):
             try:
                 kill(self.pid, signal.SIGKILL)

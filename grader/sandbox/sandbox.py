@@ -17,7 +17,8 @@ import time
 import weakref
 from typing import Any, Iterable, Sequence
 
-from . import wire
+from . import isolation, wire
+from .isolation import Plan, UidSlot
 from .outcomes import CallOutcome, Limits, LoadError
 from .process import Worker, signal_name
 
@@ -25,6 +26,7 @@ __all__ = ["Sandbox"]
 
 STARTUP_SECONDS = 60.0  # python + numpy start, before the import clock (limits.import_seconds)
 EXIT_PROTOCOL = 113  # worker.py's exit status when it lost its protocol channel
+EXIT_SETUP = 114  # worker.py's exit status when a requested protection could not be set up
 MESSAGE_CHARS = 500  # of the child-provided part of a message
 
 
@@ -95,22 +97,44 @@ def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
 
 
 class _Resources:
-    """What a Sandbox owns outside Python: the worker process and its temporary folder.
-    Kept apart from the Sandbox so a weakref finalizer can release it."""
+    """What a Sandbox owns outside Python: the worker process, its temporary folder and (as
+    root, above the process level) a uid slot. Kept apart from the Sandbox so a weakref
+    finalizer can release it."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: str, processes: int) -> None:
+        self.level = level
+        self.processes = processes
         self.worker: Worker | None = None
         self.workdir: str | None = None
+        self.slot: UidSlot | None = None
+
+    def plan(self) -> Plan:
+        """How to start the next worker (reserves the uid slot on first use)."""
+        uid = None
+        if self.level != "process" and isolation.is_root():
+            if self.slot is None:
+                self.slot = UidSlot.acquire()
+            uid = self.slot.uid
+        return Plan(level=self.level, uid=uid, gid=uid, processes=self.processes,
+                    seccomp=isolation.probe(self.level).seccomp,
+                    monitor=self.level == "process")
 
     def stop_worker(self) -> None:
+        """Kill the worker and everything it started; remove its folder."""
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.close()
+        if self.slot is not None:
+            self.slot.sweep()  # every process of the slot's uid, wherever it went
         workdir, self.workdir = self.workdir, None
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    release = stop_worker
+    def release(self) -> None:
+        self.stop_worker()
+        slot, self.slot = self.slot, None
+        if slot is not None:
+            slot.release()
 
 
 # --------------------------------------------------------------------------- the sandbox
@@ -125,6 +149,12 @@ class Sandbox:
     ...     out = box.call("f", (x,))
 
     Not thread-safe: use one Sandbox per thread.
+
+    ``isolation`` is the level the worker runs at ("bubblewrap", "unprivileged-user" or
+    "process", see isolation.py): ``limits.isolation`` ("auto" picks the strongest that works
+    here; a forced level that cannot run raises IsolationUnavailable here).
+    ``network_isolated`` says whether the submission is cut off from every network, loopback
+    included (a network namespace, or the seccomp socket ban).
     """
 
     def __init__(self, source: str, filename: str = "submission.py",
@@ -136,6 +166,8 @@ class Sandbox:
         base = os.path.basename(str(filename))
         if base != filename or base in ("", ".", "..") or not base.endswith(".py"):
             raise ValueError(f"filename must be a plain file name ending in .py, got {filename!r}")
+        self.isolation: str = isolation.resolve(limits.isolation)
+        self.network_isolated: bool = isolation.network_isolated(self.isolation)
         self.source = source
         self.filename = filename
         self.limits = limits
@@ -143,7 +175,7 @@ class Sandbox:
         self._load_error: LoadError | None = None
         self._closed = False
         self._batch_id = 0  # numbers requests, so a stale or forged response cannot match
-        self._res = _Resources()
+        self._res = _Resources(self.isolation, limits.processes)
         self._finalizer = weakref.finalize(self, self._res.release)
 
     # ------------------------------------------------------------------ context / lifetime
@@ -160,7 +192,7 @@ class Sandbox:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("running" if self._res.worker else "idle")
-        return f"<Sandbox {self.filename} {state}>"
+        return f"<Sandbox {self.filename} {state} isolation={self.isolation}>"
 
     # ------------------------------------------------------------------ loading
     def load(self) -> LoadError | None:
@@ -178,14 +210,13 @@ class Sandbox:
         self._res.stop_worker()
         workdir = tempfile.mkdtemp(prefix="rnn-grader-")
         self._res.workdir = workdir
-        path = os.path.join(workdir, self.filename)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self.source)
         marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:
+            plan = self._res.plan()
+            path = isolation.prepare_workdir(workdir, self.filename, self.source, plan)
             worker = Worker(workdir, path, marker, self.limits.memory_bytes,
-                            self.limits.output_bytes)
-        except (OSError, subprocess.SubprocessError) as e:
+                            self.limits.output_bytes, plan=plan)
+        except (OSError, subprocess.SubprocessError, RuntimeError) as e:
             self._res.stop_worker()
             return LoadError("crash", _one_line(f"could not start the worker: {e}"))
         self._res.worker = worker
@@ -258,8 +289,12 @@ class Sandbox:
         rc = worker.terminate()
         if rc is None:
             return "crash", f"the worker could not be reaped {when}"
+        if self.isolation == "bubblewrap" and 128 < rc < 128 + 65:
+            rc = 128 - rc  # bwrap reports its child's death by signal N as exit status 128+N
         if rc < 0:
             return "crash", f"the worker crashed (signal {signal_name(-rc)}) {when}"
+        if rc == EXIT_SETUP:
+            return "crash", f"the sandbox could not be set up {when} (exit code {rc})"
         if rc == EXIT_PROTOCOL:
             return "protocol", f"the worker lost its protocol channel (exit code {rc}) {when}"
         return "exit", f"the worker exited with code {rc} {when}"

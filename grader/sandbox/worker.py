@@ -2,10 +2,16 @@
 
 A standalone script, started by grader/sandbox/process.py as
 
-    python -I worker.py <absolute path of the submission> <output marker, hex>
+    python -I -B worker.py <absolute path of the submission> <output marker, hex> [<config json>]
 
 with fd 0 = request pipe, fd 1 = response pipe, fd 2 = output pipe (drained by the parent).
 It imports only the standard library, numpy and wire.py from its own folder.
+
+Before the submission is imported, the trusted set-up (``_setup``) applies what the config
+asks for: drop to an unprivileged uid/gid, no-new-privileges plus a seccomp filter (no sockets,
+no io_uring, no new namespaces), and at the process level a subreaper "monitor" parent that
+kills every leftover descendant when the worker ends. A step that was asked for and fails
+ends the worker (exit status EXIT_SETUP) before any submission code runs.
 
 Everything here runs next to student code and is therefore untrusted by the parent: the
 parent validates every frame, enforces every deadline, and kills the whole process group.
@@ -50,6 +56,7 @@ finally:
 sys.modules.pop("wire", None)  # the submission must not find (and patch) our codec by name
 
 EXIT_PROTOCOL = 113  # the worker could not use its protocol channel
+EXIT_SETUP = 114  # a requested protection could not be set up
 GRADER_PACKAGE = os.path.basename(os.path.dirname(_HERE))  # "grader"
 
 
@@ -74,6 +81,251 @@ def _hide_grader() -> None:
     for name in list(sys.modules):
         if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."):
             del sys.modules[name]
+
+
+# --------------------------------------------------------------------------- trusted set-up
+
+
+class SetupError(Exception):
+    pass
+
+
+def _libc():
+    import ctypes
+
+    return ctypes, ctypes.CDLL(None, use_errno=True)
+
+
+def _searchable(path, uid, gid):
+    """Whether ``uid``/``gid`` (no supplementary groups) can reach ``path``."""
+    import stat
+
+    p = os.path.abspath(path)
+    while True:
+        try:
+            st = os.stat(p)
+        except OSError:
+            return False
+        if st.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif st.st_gid == gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not st.st_mode & bit:
+            return False
+        if p == "/":
+            return True
+        p = os.path.dirname(p)
+
+
+def _reroute_import_paths(uid, gid):
+    """Import folders the new uid could not reach (e.g. a Python under /root, mode 0700)
+    are opened now and used through /proc/self/fd/N: what lies below stays readable, nothing
+    beside it becomes so."""
+    rerouted = {}
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and not _searchable(entry, uid, gid):
+            fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            rerouted[entry] = f"/proc/self/fd/{fd}"
+    if not rerouted:
+        return
+
+    def new(p):
+        for old, rep in rerouted.items():
+            if p == old or p.startswith(old + "/"):
+                return rep + p[len(old):]
+        return p
+
+    sys.path[:] = [new(p) if isinstance(p, str) else p for p in sys.path]
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__path__", None)
+        if isinstance(path, list):
+            path[:] = [new(p) if isinstance(p, str) else p for p in path]
+    sys.path_importer_cache.clear()
+
+
+def _drop_privileges(uid, gid):
+    _reroute_import_paths(uid, gid)
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) or os.getgroups():
+        raise SetupError("the uid/gid did not change")
+    with open("/proc/self/status") as f:
+        caps = {k: v.strip() for k, v in (line.split(":", 1) for line in f if ":" in line)}
+    if any(int(caps.get(k, "0"), 16) for k in ("CapPrm", "CapEff", "CapAmb")):
+        raise SetupError("capabilities survived the uid change")
+
+
+# seccomp: x86-64 only (the parent asks for it only there). Returns an errno for: sockets
+# (EACCES), io_uring and kernel-attack-surface calls, new namespaces (EPERM), clone3 (ENOSYS:
+# glibc falls back to clone, whose flags can be checked), and every syscall of another ABI.
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_X32_BIT = 0x40000000
+_NR_SOCKET = 41
+_NR_CLONE = 56
+_NR_CLONE3 = 435
+_NR_SECCOMP = 317
+_NR_DENIED = (  # EPERM
+    272,  # unshare
+    308,  # setns
+    425, 426, 427,  # io_uring_setup / enter / register
+    321,  # bpf
+    298,  # perf_event_open
+    323,  # userfaultfd
+    248, 249, 250,  # add_key / request_key / keyctl
+)
+_CLONE_NEW = 0x7E020000  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+
+
+def _seccomp_program():
+    import errno
+    import struct
+
+    LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+    ALLOW, ERRNO = 0x7FFF0000, 0x00050000
+    code = []  # (op, jt label or 0, jf label or 0, k)
+
+    def emit(op, k, jt=0, jf=0):
+        code.append([op, jt, jf, k])
+
+    emit(LD, 4)  # arch
+    emit(JEQ, _AUDIT_ARCH_X86_64, 0, "enosys")
+    emit(LD, 0)  # syscall number
+    emit(JGE, _X32_BIT, "enosys", 0)
+    emit(JEQ, _NR_SOCKET, "eacces", 0)
+    for nr in _NR_DENIED:
+        emit(JEQ, nr, "eperm", 0)
+    emit(JEQ, _NR_CLONE3, "enosys", 0)
+    emit(JEQ, _NR_CLONE, 0, "allow")
+    emit(LD, 16)  # clone flags (low 32 bits of args[0])
+    emit(JSET, _CLONE_NEW, "eperm", "allow")
+    labels = {}
+    for name, k in (("allow", ALLOW), ("eacces", ERRNO | errno.EACCES),
+                    ("eperm", ERRNO | errno.EPERM), ("enosys", ERRNO | errno.ENOSYS)):
+        labels[name] = len(code)
+        emit(RET, k)
+    out = b""
+    for i, (op, jt, jf, k) in enumerate(code):
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
+        jf = labels[jf] - i - 1 if isinstance(jf, str) else jf
+        out += struct.pack("=HBBI", op, jt, jf, k)
+    return out, len(code)
+
+
+def _no_new_privs(libc, ctypes):
+    if libc.prctl(38, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                  ctypes.c_ulong(0)) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise SetupError(f"no_new_privs: errno {ctypes.get_errno()}")
+
+
+def _install_seccomp(libc, ctypes):
+    program, n = _seccomp_program()
+    buf = ctypes.create_string_buffer(program, len(program))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = SockFprog(n, ctypes.addressof(buf))
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog): every thread
+    if libc.syscall(ctypes.c_long(_NR_SECCOMP), ctypes.c_ulong(1), ctypes.c_ulong(1),
+                    ctypes.byref(prog)) != 0:
+        raise SetupError(f"seccomp: errno {ctypes.get_errno()}")
+
+
+def _descendants(root):
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in (b"Z", b"X"):  # fields: state, ppid, ...
+            children.setdefault(int(fields[1]), []).append(int(name))
+    out, todo = set(), list(children.get(root, ()))
+    while todo:
+        p = todo.pop()
+        if p not in out and p != root:
+            out.add(p)
+            todo.extend(children.get(p, ()))
+    return sorted(out)
+
+
+def _monitor(child):
+    """The process level's parent process: a subreaper, so every descendant the submission
+    starts stays below it; when the worker ends, all of them are killed and reaped, and the
+    monitor ends the way the worker did."""
+    import signal
+    import time
+
+    for fd in (0, 1, 2, PROTO_IN, PROTO_OUT):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    status = None
+    while status is None:
+        try:
+            pid, st = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(EXIT_SETUP)
+        except InterruptedError:
+            continue
+        if pid == child:
+            status = st
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        rest = _descendants(os.getpid())
+        for p in rest:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        try:  # reap whatever has died
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            if not rest:
+                break
+        if not rest:
+            break
+        time.sleep(0.002)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        except (OSError, ValueError):
+            pass
+        os._exit(128 + sig)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _setup(config):
+    """Apply the parent's protections, in this order, before any submission code runs."""
+    uid, gid = config.get("uid"), config.get("gid")
+    try:
+        if uid is not None:
+            _drop_privileges(uid, gid)
+        if config.get("seccomp") or uid is not None or config.get("monitor"):
+            ctypes, libc = _libc()
+            _no_new_privs(libc, ctypes)
+            if config.get("seccomp"):
+                _install_seccomp(libc, ctypes)
+            if config.get("monitor"):
+                if libc.prctl(36, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                              ctypes.c_ulong(0)) != 0:  # PR_SET_CHILD_SUBREAPER
+                    raise SetupError(f"subreaper: errno {ctypes.get_errno()}")
+                child = os.fork()
+                if child:
+                    _monitor(child)
+    except (SetupError, OSError, ValueError, TypeError) as e:
+        os.write(2, f"sandbox set-up failed: {type(e).__name__}: {e}\n".encode())
+        os._exit(EXIT_SETUP)
 
 
 def _send(data: bytes) -> None:
@@ -230,7 +482,11 @@ def _call(module, path: str, batch, index: int, call, decoder) -> tuple[bytes, b
 
 
 def main(argv) -> None:
+    import json
+
     path, marker = argv[1], bytes.fromhex(argv[2])
+    config = json.loads(argv[3]) if len(argv) > 3 else {}
+    _setup(config)
     _hide_grader()
     _send_head({"op": "ready", "pid": os.getpid()})
     module, loaded = _import(path)

@@ -3,16 +3,69 @@ imported from the test files without clashing with other folders' conftest.py)."
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import time
 from pathlib import Path
 
+import pytest
+
 from grader.sandbox import Limits
+from grader.sandbox import isolation
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
+PROJECT = Path(__file__).resolve().parents[2]
 
 # Small limits so hostile cases cost ~1-2 s each. Calls that are expected to succeed take
-# milliseconds, so these never decide a passing test on a slow machine.
-FAST = Limits(call_seconds=1.5, import_seconds=2.5, memory_bytes=2**30, output_bytes=64 * 1024)
+# milliseconds, so these never decide a passing test on a slow machine; tests whose calls
+# do real work (floods, fork trees) pass generous limits of their own.
+FAST = Limits(call_seconds=1.0, import_seconds=1.5, memory_bytes=2**30, output_bytes=64 * 1024)
+ROOMY = dataclasses.replace(FAST, call_seconds=60.0, import_seconds=10.0)
 
 
 def fixture_source(name: str) -> str:
     return (HOSTILE / f"{name}.py").read_text(encoding="utf-8")
+
+
+def level_params() -> list:
+    """Every isolation level, skipped (with the reason) only where this machine cannot run it."""
+    params = []
+    for found in isolation.available_levels():
+        marks = () if found.ok else (pytest.mark.skip(reason=f"{found.level}: {found.reason}"),)
+        params.append(pytest.param(found.level, id=found.level, marks=marks))
+    return params
+
+
+# ------------------------------------------------------------------------- processes on the host
+
+
+def process_table() -> dict[int, tuple[str, bytes]]:
+    """pid -> (state, command line) of every process on the machine."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        table[int(entry)] = (state, cmdline)
+    return table
+
+
+def alive_with(*needles: str) -> list[int]:
+    """Live (non-zombie) processes whose command line contains one of ``needles``."""
+    keys = [n.encode() for n in needles if n]
+    return [pid for pid, (state, cmd) in process_table().items()
+            if state not in ("Z", "X") and any(k in cmd for k in keys)]
+
+
+def gone(*needles: str, seconds: float = 10.0) -> list[int]:
+    """Wait (bounded) until no live process matches; returns the ones still there."""
+    end = time.monotonic() + seconds
+    left = alive_with(*needles)
+    while left and time.monotonic() < end:
+        time.sleep(0.02)
+        left = alive_with(*needles)
+    return left

@@ -1,18 +1,16 @@
 """Hostile submissions: each failure stays inside its call (or its load), and the next call
-on the same Sandbox works again."""
+on the same Sandbox works again. (The threat model level by level: test_isolation.py.)"""
 
 from __future__ import annotations
 
 import os
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from grader.sandbox import Limits, Unsupported
 
-from sandbox_support import FAST
+from sandbox_support import FAST, gone
 
 
 # ------------------------------------------------------------------------- import failures
@@ -35,15 +33,6 @@ def test_sys_exit_at_import(make_box):
     err = make_box("exit_at_import").load()
     assert err.kind == "exit"
     assert err.message.startswith("the submission called sys.exit(3) while being imported")
-
-
-@pytest.mark.parametrize("fixture", ["sleep_at_import", "loop_at_import"])
-def test_slow_import_times_out(make_box, fixture):
-    box = make_box(fixture)
-    err = box.load()
-    assert err.kind == "timeout"
-    assert err.message == "importing the submission took longer than 2.5 s"
-    assert box._res.worker is None  # killed and reaped
 
 
 @pytest.mark.parametrize("source, kind, words", [
@@ -73,7 +62,7 @@ def test_load_error_during_a_restart_fails_the_remaining_calls(make_box, tmp_pat
            "with open(COUNT, 'a') as f:\n    f.write('x')\n"
            "if len(open(COUNT).read()) > 1:\n    raise RuntimeError('second import fails')\n"
            "def die():\n    os._exit(9)\ndef ok():\n    return 1\n")
-    box = make_box(source=src)
+    box = make_box(source=src, isolation="process")  # it writes a counter outside its folder
     assert box.load() is None
     outs = box.call_many([("ok", ()), ("die", ()), ("ok", ()), ("ok", ())], stop_on_fatal=False)
     assert [o.error_kind for o in outs] == [None, "exit", "crash", "crash"]
@@ -98,27 +87,10 @@ def _fails_then_recovers(box, bad_call, kind):
     return out
 
 
-def test_infinite_loop_times_out(make_box):
-    out = _fails_then_recovers(make_box("loop_forever"), ("spin", (1,)), "timeout")
-    assert out.message == "spin() took longer than 1.5 s"
-
-
 def test_os_exit_in_a_call(make_box):
     out = _fails_then_recovers(make_box("os_exit_in_call"), ("quit_now", (1,)), "exit")
     assert out.message == "the worker exited with code 0 while running quit_now()"
     assert out.output == "about to leave\n"
-
-
-def test_segfault_in_a_call(make_box):
-    out = _fails_then_recovers(make_box("segfault_in_call"), ("crash", (1,)), "crash")
-    assert out.message == "the worker crashed (signal SIGSEGV) while running crash()"
-
-
-def test_memory_hog_is_a_memory_outcome(make_box):
-    out = _fails_then_recovers(make_box("memory_hog"), ("hog", (1,)), "memory")
-    assert out.error_type == "MemoryError"
-    assert out.message.startswith("hog() ran out of memory (limit 1 GiB): MemoryError")
-    assert out.message.endswith("(line 6)")
 
 
 @pytest.mark.parametrize("func", ["garbage", "oversize", "object_dtype", "lying_shape",
@@ -177,21 +149,6 @@ def test_without_stop_on_fatal_the_worker_restarts_and_the_batch_continues(make_
     assert [outs[i].value for i in (0, 2, 4)] == [1, 3, 5]
 
 
-# ------------------------------------------------------------------------- output
-
-
-def test_print_flood_is_capped_and_the_call_still_returns(make_box):
-    # generous call limit: printing 200 MB takes ~0.4 s here, but tests must not race the clock
-    box = make_box("print_flood", limits=Limits(call_seconds=60, import_seconds=10,
-                                                memory_bytes=2**30, output_bytes=64 * 1024))
-    outs = box.call_many([("flood", (1,)), ("chatty", (2,))])
-    assert outs[0].ok and outs[0].value == 2
-    assert len(outs[0].output) <= 64 * 1024
-    assert outs[0].output.startswith("x" * 1023 + "\n")
-    assert "209715200 bytes printed" in outs[0].output
-    assert outs[1].output == "first line of 2\nto stderr\n"
-
-
 # ------------------------------------------------------------------------- lying values
 
 
@@ -227,71 +184,17 @@ def test_objects_with_side_effects_arrive_as_unsupported(make_box, tmp_path, mon
 # ------------------------------------------------------------------------- processes
 
 
-def _alive(pid: int) -> bool:
-    """True if ``pid`` is a running (non-zombie) process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    state = stat.rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X")
-
-
-def _group_members(pgid: int) -> list[int]:
-    members = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
-                members.append(int(entry))
-    return members
-
-
-def _wait_gone(pids, seconds=5.0):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and any(_alive(p) for p in pids):
-        time.sleep(0.02)
-    return [p for p in pids if _alive(p)]
-
-
-def test_close_kills_every_process_the_submission_started(make_box):
-    box = make_box("forks_child")
-    out = box.call("spawn", (0,))
-    assert out.ok
-    sleep_pid, fork_pid = out.value
-    worker_pid = box._res.worker.pid
-    assert _alive(sleep_pid) and _alive(fork_pid)
-    assert set(_group_members(worker_pid)) >= {worker_pid, sleep_pid, fork_pid}
-    box.close()
-    assert _wait_gone([worker_pid, sleep_pid, fork_pid]) == []
-    assert _group_members(worker_pid) == []
-
-
-def test_a_fatal_call_kills_the_whole_group_too(make_box):
-    box = make_box("forks_child")
-    out = box.call("spawn_and_exit", (0,))
-    assert out.error_kind == "exit"
-    words = out.output.split()
-    assert words[0] == "pids"
-    pids = [int(w) for w in words[1:3]]
-    assert _wait_gone(pids) == []  # killed with the group, before close()
-    assert box.call("ok", (1,)).value == 1
-
-
 def test_garbage_collected_sandbox_releases_its_worker(make_box):
     from grader.sandbox import Sandbox
 
     box = Sandbox("def f():\n    return 1\n", limits=FAST)
     assert box.call("f").value == 1
-    pid, workdir = box._res.worker.pid, box._res.workdir
+    marker, workdir = box._res.worker.marker.hex(), box._res.workdir
     del box
     import gc
 
     gc.collect()
-    assert _wait_gone([pid]) == []
+    assert gone(marker) == []
     assert not os.path.exists(workdir)
 
 

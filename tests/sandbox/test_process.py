@@ -51,7 +51,8 @@ def test_invalid_utf8_is_replaced_not_raised():
 def test_scrubbed_env_is_exactly_the_documented_set():
     env = scrubbed_env("/tmp/x")
     assert env == {
-        "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp/x", "PYTHONHASHSEED": "0",
+        "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp/x", "TMPDIR": "/tmp/x",
+        "PYTHONHASHSEED": "0",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     }

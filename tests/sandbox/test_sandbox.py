@@ -23,10 +23,11 @@ def test_limits_defaults_and_validation():
     lim = Limits()
     assert (lim.call_seconds, lim.import_seconds, lim.memory_bytes, lim.output_bytes) == (
         10.0, 20.0, 2 * 2**30, 64 * 1024)
+    assert (lim.processes, lim.isolation) == (16, "auto")
     with pytest.raises(Exception):
         lim.call_seconds = 1  # frozen
     for bad in ({"call_seconds": 0}, {"import_seconds": -1}, {"memory_bytes": True},
-                {"output_bytes": "10"}):
+                {"output_bytes": "10"}, {"processes": 1.5}, {"isolation": "chroot"}):
         with pytest.raises(ValueError):
             Limits(**bad)
 
@@ -292,23 +293,29 @@ def test_worker_environment_cwd_and_limits(make_box):
         def limits():
             return [list(resource.getrlimit(r)) for r in (resource.RLIMIT_AS,
                     resource.RLIMIT_CORE, resource.RLIMIT_FSIZE, resource.RLIMIT_NOFILE)]
+        def nproc():
+            return resource.getrlimit(resource.RLIMIT_NPROC)[0]
         def stdin():
             return sys.stdin.read()
     """)
     box = make_box(source=src, filename="student.py")
     env = box.call("env").value
-    assert set(env) <= {"PATH", "LANG", "HOME", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
-                        "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONDONTWRITEBYTECODE",
-                        "LC_CTYPE"}
+    assert set(env) <= {"PATH", "LANG", "HOME", "TMPDIR", "PYTHONHASHSEED",
+                        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                        "PYTHONDONTWRITEBYTECODE", "LC_CTYPE", "PWD"}  # bwrap sets PWD
     assert env["PATH"] == "/usr/bin:/bin" and env["PYTHONHASHSEED"] == "0"
     assert env["OPENBLAS_NUM_THREADS"] == "1"
     cwd, path, isolated, leader, session = box.call("where").value
     assert path == os.path.join(cwd, "student.py")
-    assert env["HOME"] == cwd
-    assert isolated == 1 and leader and session
+    assert env["HOME"] == cwd and env["TMPDIR"] == cwd
+    assert isolated == 1
+    if box.isolation != "bubblewrap":  # there bwrap's init leads the new session
+        assert leader and session
     mem = FAST.memory_bytes
     assert box.call("limits").value == [[mem, mem], [0, 0], [FSIZE_LIMIT, FSIZE_LIMIT],
                                         [NOFILE_LIMIT, NOFILE_LIMIT]]
+    if box._res.slot is not None:  # its own uid: exactly the limit
+        assert box.call("nproc").value == FAST.processes
     assert box.call("stdin").value == ""  # /dev/null, not the protocol pipe
     assert os.path.isdir(cwd)
     box.close()
