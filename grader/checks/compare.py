@@ -77,7 +77,7 @@ def expect_scalar(got: Any, expected: float, what: What, tol: float = FORWARD_TO
     """A float, numpy scalar or 0-d array equal to `expected` within a relative tolerance."""
     value = as_scalar(got, what)
     if not np.isfinite(value) and np.isfinite(expected):
-        raise Mismatch(msg("check.scalar_not_finite", what=what, got=value, expected=f"{expected:.10g}"),
+        raise Mismatch(msg("check.scalar_not_finite", what=what, got=value, expected=f"{expected + 0.0:.10g}"),
                        {"expected": expected, "got": str(value)})
     if abs(value - expected) > tol * max(abs(value), abs(expected), 1e-300):
         raise Mismatch(msg("check.scalar_differs", what=what, got=f"{value:.10g}", expected=f"{expected + 0.0:.10g}"),
