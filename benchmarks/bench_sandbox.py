@@ -1,22 +1,25 @@
-"""Sandbox costs, measured (never asserted).
+"""Sandbox costs per isolation level, measured (never asserted).
 
-    .venv/bin/python benchmarks/bench_sandbox.py [--repeat 5] [--calls 100]
+    .venv/bin/python benchmarks/bench_sandbox.py [--repeat 5] [--calls 100] [--levels ...]
 
-Prints one table: worker start + import, a round trip of one call, and the per-call cost of
-many calls in one call_many, for small float64 arrays (an RNN cell step, N=4, D=H=8), with
-in-process baselines measured in the same run.
+Prints one table: for each isolation level this machine can run, the cost of starting a
+worker (python -I + numpy + the level's set-up + importing the submission), of one call's
+round trip (noop and an RNN cell step, N=4, D=H=8, small float64 arrays), and per call when
+many go in one call_many; plus the one-off probe that detects the level. The plain
+in-process call and the wire codec alone are the baselines, measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 
 import numpy as np
 
 from grader.sandbox import Limits, Sandbox
-from grader.sandbox import wire
+from grader.sandbox import isolation, wire
 
 SOURCE = '''
 import numpy as np
@@ -48,6 +51,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="repetitions of each measurement")
     ap.add_argument("--calls", type=int, default=100, help="calls per measurement")
+    ap.add_argument("--levels", nargs="*", default=list(isolation.LEVELS),
+                    choices=isolation.LEVELS, help="isolation levels to measure")
     opts = ap.parse_args()
     n_calls, repeat = opts.calls, opts.repeat
 
@@ -57,16 +62,15 @@ def main() -> None:
     namespace: dict = {}
     exec(compile(SOURCE, "submission.py", "exec"), namespace)
     cell = namespace["rnn_cell_forward"]
-    limits = Limits()
-    rows: list[tuple[str, float, float, str]] = []
+    rows: list[tuple[str, str, float, float, str]] = []
 
-    def row(label: str, samples: list[float], per: int, note: str = "") -> None:
+    def row(level: str, label: str, samples: list[float], per: int, note: str = "") -> None:
         per_call = [s / per for s in samples]
-        rows.append((label, statistics.median(per_call), min(per_call), note))
+        rows.append((level, label, statistics.median(per_call), min(per_call), note))
 
     # baselines, in process
-    row("in-process call (baseline)", timed(lambda: [cell(*args) for _ in range(n_calls)],
-                                            repeat), n_calls)
+    row("-", "in-process call rnn_cell_forward (baseline)",
+        timed(lambda: [cell(*args) for _ in range(n_calls)], repeat), n_calls, "per call")
 
     def codec_roundtrip():
         for _ in range(n_calls):
@@ -75,41 +79,57 @@ def main() -> None:
             head, dec = wire.decode_payload(frame[8:])
             dec.value(head["v"])
 
-    row("wire encode+decode of the args (in process)", timed(codec_roundtrip, repeat), n_calls)
+    row("-", "wire encode+decode of the args (in process)", timed(codec_roundtrip, repeat),
+        n_calls, "per call")
 
-    # worker start + import
-    def start():
+    skipped = []
+    for level in opts.levels:
+        t = time.perf_counter()
+        found = isolation._probe(level)  # uncached: what the first Sandbox of a process pays
+        probe_cost = time.perf_counter() - t
+        if not found.ok:
+            skipped.append(f"{level}: {found.reason}")
+            continue
+        isolation._probes.setdefault(level, found)
+        limits = dataclasses.replace(Limits(), isolation=level)
+        rows.append((level, "detect the level (once per grader process)", probe_cost,
+                     probe_cost, "one-off"))
+
+        def start():
+            with Sandbox(SOURCE, limits=limits) as box:
+                assert box.load() is None
+
+        row(level, "worker start + import, then close", timed(start, repeat), 1,
+            "per submission")
+
         with Sandbox(SOURCE, limits=limits) as box:
-            assert box.load() is None
+            assert box.load() is None and box.isolation == level
+            box.call("noop")  # warm
 
-    row("worker start + import (python -I + numpy)", timed(start, repeat), 1, "per worker")
+            def singles(name, a):
+                return lambda: [box.call(name, a) for _ in range(n_calls)]
 
-    with Sandbox(SOURCE, limits=limits) as box:
-        assert box.load() is None
-        box.call("noop")  # warm
+            def batched(name, a):
+                return lambda: box.call_many([(name, a)] * n_calls)
 
-        def singles(name, a):
-            return lambda: [box.call(name, a) for _ in range(n_calls)]
+            row(level, "noop(): one call", timed(singles("noop", ()), repeat), n_calls,
+                "round trip")
+            row(level, "rnn_cell_forward: one call", timed(singles("rnn_cell_forward", args),
+                                                           repeat), n_calls, "round trip")
+            row(level, f"rnn_cell_forward: {n_calls} in one call_many",
+                timed(batched("rnn_cell_forward", args), repeat), n_calls, "per call")
+            out = box.call("rnn_cell_forward", args)
+            assert out.ok and np.array_equal(out.value, cell(*args))
 
-        def batched(name, a):
-            return lambda: box.call_many([(name, a)] * n_calls)
-
-        row("noop(): single calls", timed(singles("noop", ()), repeat), n_calls, "per call")
-        row(f"noop(): {n_calls} calls in one call_many", timed(batched("noop", ()), repeat),
-            n_calls, "per call")
-        row("rnn_cell_forward: single calls", timed(singles("rnn_cell_forward", args), repeat),
-            n_calls, "per call")
-        row(f"rnn_cell_forward: {n_calls} in one call_many",
-            timed(batched("rnn_cell_forward", args), repeat), n_calls, "per call")
-        out = box.call("rnn_cell_forward", args)
-        assert out.ok and np.array_equal(out.value, cell(*args))
-
-    width = max(len(r[0]) for r in rows)
+    w_level = max(len(r[0]) for r in rows)
+    w_label = max(len(r[1]) for r in rows)
     print(f"sandbox benchmark: {repeat} repetitions x {n_calls} calls, small float64 arrays "
-          f"(N=4, D=H=8)")
-    print(f"{'measurement':<{width}}  {'median':>12}  {'best':>12}  note")
-    for label, med, best, note in rows:
-        print(f"{label:<{width}}  {fmt(med):>12}  {fmt(best):>12}  {note}")
+          f"(N=4, D=H=8); root={isolation.is_root()}")
+    print(f"{'level':<{w_level}}  {'measurement':<{w_label}}  {'median':>12}  {'best':>12}  note")
+    for level, label, med, best, note in rows:
+        print(f"{level:<{w_level}}  {label:<{w_label}}  {fmt(med):>12}  {fmt(best):>12}  {note}")
+    for line in skipped:
+        print(f"not available: {line}")
 
 
 if __name__ == "__main__":

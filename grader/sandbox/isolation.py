@@ -229,20 +229,33 @@ def prepare_workdir(workdir: str, filename: str, source: str, plan: Plan) -> str
 # --------------------------------------------------------------------------- bubblewrap
 
 
-def _runtime_roots() -> list[str]:
-    """Folders the worker needs to read: the interpreter's prefixes and numpy's
-    site-packages, found from this (the parent's) interpreter, never hard-coded."""
+def _runtime_paths() -> tuple[list[str], list[str]]:
+    """(folders, files) the worker needs to read: the interpreter's prefixes, numpy's
+    site-packages, the venv's pyvenv.cfg; found from this (the parent's) interpreter, never
+    hard-coded."""
     import numpy
 
     found = [sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix,
              os.path.dirname(os.path.dirname(os.path.abspath(numpy.__file__))),
              os.path.dirname(os.path.abspath(sys.executable))]
-    roots: list[str] = []
+    folders: list[str] = []
     for p in found:
         for q in (os.path.abspath(p), os.path.realpath(p)):
-            if os.path.isdir(q) and q not in roots:
-                roots.append(q)
-    return roots
+            if os.path.isdir(q) and q not in folders:
+                folders.append(q)
+    files = [f for f in (os.path.join(sys.prefix, "pyvenv.cfg"),) if os.path.isfile(f)]
+    return folders, files
+
+
+def hidden_paths() -> list[str]:
+    """What the worker must not see even when it lies inside a folder it needs (say a project
+    under /usr/src with the system Python): the grader's own tree, and the reference
+    solution named by RNN_GRADER_SOLUTIONS (grader/reference.py's variable)."""
+    paths = [str(PROJECT_ROOT)]
+    solutions = os.environ.get("RNN_GRADER_SOLUTIONS", "").strip()
+    if solutions:
+        paths.append(os.path.abspath(solutions))
+    return [p for p in paths if os.path.exists(p)]
 
 
 def _within(path: str, root: str) -> bool:
@@ -250,15 +263,52 @@ def _within(path: str, root: str) -> bool:
 
 
 def _minimal(paths: list[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     for p in sorted(set(paths), key=len):
         if not any(_within(p, q) for q in out):
             out.append(p)
     return out
 
 
+class _Mounts:
+    """bwrap mount options in order, creating each target's missing parent folders with mode
+    0755 first (bwrap would make them 0700, which the unprivileged worker could not cross)."""
+
+    def __init__(self) -> None:
+        self.argv: list[str] = []
+        self._mounts: list[tuple[str, bool]] = [("/", True)]  # (target, writable tmpfs)
+        self._made: set[str] = set()
+
+    def _parents(self, target: str) -> None:
+        parts = target.strip("/").split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/" + "/".join(parts[:i])
+            cover, writable = max((m for m in self._mounts if _within(folder, m[0])),
+                                  key=lambda m: len(m[0]))
+            if writable and folder != cover and folder not in self._made:
+                self.argv += ["--perms", "0755", "--dir", folder]
+                self._made.add(folder)
+
+    def add(self, target: str, *option: str, writable: bool = False) -> None:
+        self._parents(target)
+        self.argv += list(option)
+        self._mounts.append((target, writable))
+
+    def ro(self, path: str) -> None:
+        self.add(path, "--ro-bind", path, path)
+
+    def tmpfs(self, path: str, perms: str, size: int | None = None) -> None:
+        opts = ["--perms", perms] + (["--size", str(size)] if size else []) + ["--tmpfs", path]
+        self.add(path, *opts, writable=True)
+
+
 def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Plan) -> list[str]:
-    """The bwrap command line (up to and including "--") for one worker."""
+    """The bwrap command line (up to and including "--") for one worker.
+
+    Mounted, in order: a private /tmp, /proc, /dev; the system folders (/usr and the /lib*
+    links) and the Python runtime read-only; empty covers over hidden paths inside those
+    (with the runtime re-bound where it lies below one); the worker's folder as a small
+    private tmpfs holding only the submission, read-only; worker.py and wire.py read-only."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise IsolationUnavailable("bwrap is not installed")
@@ -276,47 +326,39 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
     for key, value in env.items():
         argv += ["--setenv", key, value]
 
-    binds: list[tuple[str, str]] = []  # (option, path), mounted in this order
-    links: list[tuple[str, str]] = []
+    m = _Mounts()
+    m.tmpfs("/tmp", "1777", TMP_BYTES)
+    m.add("/proc", "--proc", "/proc")
+    m.add("/dev", "--dev", "/dev")
+    system = []
     for d in SYSTEM_DIRS:
         if os.path.islink(d):
-            links.append((os.readlink(d), d))
+            m.add(d, "--symlink", os.readlink(d), d)
         elif os.path.isdir(d):
-            binds.append(("--ro-bind", d))
-    roots = _minimal([p for _, p in binds] + _runtime_roots())
-    system = {p for _, p in binds}
-    binds += [("--ro-bind", r) for r in roots if r not in system]
-    files = [f for f in SYSTEM_FILES if os.path.exists(f)]
-    own = [str(SANDBOX_DIR / "worker.py"), str(SANDBOX_DIR / "wire.py")]
-    # Parent folders of everything we mount, made 0755 (bwrap would make them 0700, which
-    # the unprivileged worker could not cross).
-    bound = [p for _, p in binds]
-    dirs: set[str] = set()
-    for target in bound + files + own + [workdir]:
-        parent = os.path.dirname(target)
-        while parent not in ("/", "") and not any(_within(parent, b) for b in bound):
-            dirs.add(parent)
-            parent = os.path.dirname(parent)
-    for d in sorted(dirs, key=lambda p: (p.count("/"), p)):
-        argv += ["--perms", "0755", "--dir", d]
-    for target, link in links:
-        argv += ["--symlink", target, link]
-    for option, path in binds:
-        argv += [option, path, path]
-    # The grader's own tree must stay hidden even when it lies inside a runtime root
-    # (e.g. a project under /usr/src with the system Python).
-    if any(_within(str(PROJECT_ROOT), b) for b in bound):
-        argv += ["--tmpfs", str(PROJECT_ROOT)]
-    for f in files:
-        argv += ["--ro-bind", f, f]
-    argv += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
-             "--perms", "0777", "--size", str(WORKDIR_BYTES), "--tmpfs", workdir,
-             "--ro-bind", submission_path, submission_path]
-    for f in own:
-        argv += ["--ro-bind", f, f]
-    argv += ["--chdir", workdir, "--"]
-    return argv
+            system.append(d)
+    folders, files = _runtime_paths()
+    roots = _minimal(system + folders)
+    for root in sorted(roots, key=lambda p: (p.count("/"), p)):
+        m.ro(root)
+    for f in SYSTEM_FILES:
+        if os.path.exists(f) and not any(_within(f, r) for r in roots):
+            m.ro(f)
+    covered = []
+    for hide in hidden_paths():
+        if any(_within(hide, r) for r in roots):  # else it is simply not mounted
+            if os.path.isdir(hide):
+                m.tmpfs(hide, "0755")
+                covered.append(hide)
+            else:
+                m.add(hide, "--ro-bind", "/dev/null", hide)
+    for path in sorted(set(folders + files), key=lambda p: (p.count("/"), p)):
+        if any(_within(path, c) for c in covered):
+            m.ro(path)  # the runtime lies inside a hidden folder: bring back just that
+    m.tmpfs(workdir, "0777", WORKDIR_BYTES)
+    m.ro(submission_path)
+    for name in ("worker.py", "wire.py"):
+        m.ro(str(SANDBOX_DIR / name))
+    return argv + m.argv + ["--chdir", workdir, "--"]
 
 
 # --------------------------------------------------------------------------- processes

@@ -274,6 +274,23 @@ def test_files_the_child_must_not_read(level, make_box, folders):
         assert len(procs) < 10  # its own pid namespace
 
 
+def test_hidden_paths_inside_mounted_folders_stay_hidden(make_box, monkeypatch):
+    """A grader tree or a reference solution inside a folder the runtime needs (here: faked
+    under /usr and inside the venv) is covered, and the runtime below it is brought back."""
+    if not isolation.probe("bubblewrap").ok:
+        pytest.skip(f"bubblewrap: {isolation.probe('bubblewrap').reason}")
+    site = Path(np.__file__).resolve().parents[1]  # numpy's site-packages
+    monkeypatch.setattr(isolation, "PROJECT_ROOT", site.parent)
+    licence = Path("/usr/share/common-licenses/GPL-3")
+    if not licence.is_file():
+        pytest.skip("no file to play the reference solution")
+    monkeypatch.setenv("RNN_GRADER_SOLUTIONS", str(licence))
+    box = make_box("peeks", isolation="bubblewrap")
+    assert box.call("read", (str(licence),)).value in ERRORS  # covered (by /dev/null, nodev)
+    assert box.call("listdir", (str(site.parent),)).value == ["site-packages"]
+    assert box.call("listdir", ("/usr/share/common-licenses",)).value != "FileNotFoundError"
+
+
 # ------------------------------------------------------------------------- writing
 
 
