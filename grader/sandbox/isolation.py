@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,7 @@ class Plan:
     gid: int | None = None
     processes: int | None = None  # RLIMIT_NPROC
     seccomp: bool = False  # the worker must install the seccomp filter (or refuse to run)
-    monitor: bool = False  # process level: a subreaper parent kills leftovers when it ends
+    monitor: bool = False  # a subreaper parent kills leftovers when the worker or grader dies
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,8 @@ def _try_worker(level: str, seccomp: bool) -> tuple[bool, str]:
         if level != "process" and is_root():
             slot = UidSlot.acquire()
             plan = Plan(level=level, uid=slot.uid, gid=slot.uid, seccomp=seccomp, processes=16)
-        if level == "process":
-            plan = Plan(level=level, seccomp=seccomp, processes=None, monitor=True)
+        if level != "bubblewrap":
+            plan = dataclasses.replace(plan, monitor=True)
         path = prepare_workdir(workdir, "probe.py", "import json, decimal\n", plan)
         marker = b"\x00\x1eprobe:" + secrets.token_hex(8).encode() + b"\x1e\x00"
         worker = Worker(workdir, path, marker, 2 * 2**30, 4096, plan=plan)
@@ -498,8 +499,12 @@ def _nproc_headroom(limit: int) -> int:
     return count + limit
 
 
-def nproc_limit(plan_uid: int | None, limit: int) -> int:
-    return limit if plan_uid is not None else _nproc_headroom(limit)
+def nproc_limit(plan_uid: int | None, limit: int) -> int | None:
+    """RLIMIT_NPROC for a worker: ``limit`` for a slot uid; for a worker that keeps our uid,
+    ``limit`` on top of what that uid runs now (none for root, where it is not enforced)."""
+    if plan_uid is not None:
+        return limit
+    return None if is_root() else _nproc_headroom(limit)
 
 
 # --------------------------------------------------------------------------- uid slots
@@ -557,20 +562,27 @@ class UidSlot:
             slot._unlock()
         raise RuntimeError("no free uid slot for the sandbox")
 
-    def sweep(self, seconds: float = SWEEP_SECONDS) -> bool:
-        """Kill every process of the slot uid; True once none is left alive (zombies are
-        dead)."""
+    def sweep(self, seconds: float = SWEEP_SECONDS, zombie_seconds: float = 0.5) -> bool:
+        """Kill every process of the slot uid; True once none is left alive. Then give their
+        reapers (init, mostly) a moment, as unreaped zombies still count against
+        RLIMIT_NPROC."""
         deadline = time.monotonic() + seconds
         uid = self.uid
         while True:
-            live = [pid for pid, state in processes_of(uid) if not _dead(state)]
+            procs = processes_of(uid)
+            live = [pid for pid, state in procs if not _dead(state)]
             if not live:
-                return True
+                break
             for pid in live:
                 _signal(pid, signal.SIGKILL, lambda st: st[1] == uid)
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.002)
+        end = time.monotonic() + zombie_seconds
+        while procs and time.monotonic() < end:
+            time.sleep(0.005)
+            procs = processes_of(uid)
+        return True
 
     def clean_shared_folders(self) -> None:
         """Remove what the slot uid left at the top of world-writable folders (/tmp...), so

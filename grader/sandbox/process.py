@@ -12,6 +12,7 @@ than ``output_bytes`` of the child's output per segment.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import errno
 import fcntl
 import json
@@ -22,6 +23,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +41,7 @@ READ_CHUNK = 1 << 20
 DRAIN_BUDGET = 16 << 20  # bytes of output read per wake-up before the deadline is re-checked
 OUTPUT_PIPE_SIZE = 1 << 20
 REAP_SECONDS = 10.0
+MONITOR_SECONDS = 1.0  # for the monitor to clean up after itself before it is killed
 
 
 def scrubbed_env(home: str) -> dict[str, str]:
@@ -80,10 +83,27 @@ def _set_nonblocking(fd: int) -> None:
     os.set_blocking(fd, False)
 
 
+_spawner: concurrent.futures.ThreadPoolExecutor | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn(popen_args: list[str], **kwargs) -> subprocess.Popen:
+    """Popen from one long-lived thread. PR_SET_PDEATHSIG (bwrap's --die-with-parent, the
+    monitor's) fires when the *thread* that forked the process ends, so a Sandbox started
+    from a short-lived thread would lose its worker; this thread lives as long as the grader
+    process, so workers die with the grader, not with a thread."""
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="rnn-grader-sandbox-spawner")
+    return _spawner.submit(subprocess.Popen, popen_args, **kwargs).result()
+
+
 def worker_config(plan: Plan) -> str:
     """The worker's set-up instructions (its third argument): trusted, from the parent."""
     return json.dumps({"uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
-                       "monitor": plan.monitor}, separators=(",", ":"))
+                       "monitor": plan.monitor, "parent": os.getpid()}, separators=(",", ":"))
 
 
 def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
@@ -109,7 +129,7 @@ def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
     resp_r, resp_w = os.pipe()
     out_r, out_w = os.pipe()
     try:
-        proc = subprocess.Popen(
+        proc = _spawn(
             argv,
             stdin=req_r,
             stdout=resp_w,
@@ -382,12 +402,24 @@ class Worker:
         group), then reap the worker. The group is killed before the worker is reaped, so its
         id cannot have been reused. Returns the worker's exit status (Popen convention).
 
-        At the process level the worker's whole process tree is stopped and killed first
-        (children that left the group with setsid included). At the bubblewrap level the
-        worker is bwrap: its death takes down the pid namespace. Processes of a slot uid
-        are swept by the Sandbox afterwards."""
+        With a monitor (unprivileged-user and process levels) the monitor is first asked
+        (SIGTERM) to kill and reap everything below it, briefly; at the process level the
+        whole tree is then stopped and killed anyway (children that left the group with
+        setsid included). At the bubblewrap level the worker is bwrap: its death takes down
+        the pid namespace. Processes of a slot uid are swept by the Sandbox afterwards."""
         if self._reaped:
             return self.returncode
+        if self.plan.monitor and not self._exited_nowait():
+            try:
+                os.kill(self.pid, signal.SIGTERM)  # not reaped yet: still our child's pid
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + MONITOR_SECONDS
+            while not self._exited_nowait() and time.monotonic() < deadline:
+                if self._pidfd is not None:
+                    select.select([self._pidfd], [], [], deadline - time.monotonic())
+                else:
+                    time.sleep(0.005)
         if self.plan.level == "process":
             kill_tree(self.pid)
         for kill in (os.killpg, os.kill):

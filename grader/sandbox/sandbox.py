@@ -115,9 +115,10 @@ class _Resources:
             if self.slot is None:
                 self.slot = UidSlot.acquire()
             uid = self.slot.uid
-        return Plan(level=self.level, uid=uid, gid=uid, processes=self.processes,
-                    seccomp=isolation.probe(self.level).seccomp,
-                    monitor=self.level == "process")
+        monitor = self.level != "bubblewrap"  # (bwrap's own init does that job)
+        return Plan(level=self.level, uid=uid, gid=uid,
+                    processes=self.processes + monitor,  # the monitor is not the submission's
+                    seccomp=isolation.probe(self.level).seccomp, monitor=monitor)
 
     def stop_worker(self) -> None:
         """Kill the worker and everything it started; remove its folder."""

@@ -9,8 +9,8 @@ It imports only the standard library, numpy and wire.py from its own folder.
 
 Before the submission is imported, the trusted set-up (``_setup``) applies what the config
 asks for: drop to an unprivileged uid/gid, no-new-privileges plus a seccomp filter (no sockets,
-no io_uring, no new namespaces), and at the process level a subreaper "monitor" parent that
-kills every leftover descendant when the worker ends. A step that was asked for and fails
+no io_uring, no new namespaces), and (below the bubblewrap level) a subreaper "monitor" parent
+that kills every leftover process when the worker ends or the grader dies. A step that was asked for and fails
 ends the worker (exit status EXIT_SETUP) before any submission code runs.
 
 Everything here runs next to student code and is therefore untrusted by the parent: the
@@ -255,45 +255,80 @@ def _descendants(root):
     return sorted(out)
 
 
-def _monitor(child):
-    """The process level's parent process: a subreaper, so every descendant the submission
-    starts stays below it; when the worker ends, all of them are killed and reaped, and the
-    monitor ends the way the worker did."""
+class _ParentGone(Exception):
+    pass
+
+
+def _kill_leftovers(own_uid):
+    """Kill every process below the monitor (and, for a slot uid, every process of that uid:
+    ``kill(-1)`` reaches exactly those), reaping them as they die."""
     import signal
     import time
 
-    for fd in (0, 1, 2, PROTO_IN, PROTO_OUT):
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    status = None
-    while status is None:
-        try:
-            pid, st = os.waitpid(-1, 0)
-        except ChildProcessError:
-            os._exit(EXIT_SETUP)
-        except InterruptedError:
-            continue
-        if pid == child:
-            status = st
     end = time.monotonic() + 10
     while time.monotonic() < end:
+        if own_uid:
+            try:
+                os.kill(-1, signal.SIGKILL)  # every process of this uid but the monitor
+            except OSError:
+                pass
         rest = _descendants(os.getpid())
         for p in rest:
             try:
                 os.kill(p, signal.SIGKILL)
             except OSError:
                 pass
-        try:  # reap whatever has died
+        try:  # reap whatever has died (orphans come to the monitor: it is a subreaper)
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
         except ChildProcessError:
             if not rest:
-                break
+                return
         if not rest:
-            break
+            return
         time.sleep(0.002)
+
+
+def _monitor(child, parent, own_uid, libc, ctypes):
+    """The worker's parent process below the unprivileged-user and process levels: a
+    subreaper, so every descendant the submission starts stays below it. When the worker
+    ends, all leftovers are killed and reaped and the monitor ends the way the worker did;
+    when the grader dies (PR_SET_PDEATHSIG), it kills them all and leaves."""
+    import signal
+
+    for fd in (0, 1, 2, PROTO_IN, PROTO_OUT):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+    def parent_gone(signum, frame):
+        raise _ParentGone
+
+    status = None
+    try:
+        signal.signal(signal.SIGTERM, parent_gone)
+        libc.prctl(1, ctypes.c_ulong(signal.SIGTERM), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                   ctypes.c_ulong(0))  # PR_SET_PDEATHSIG
+        if parent is not None and os.getppid() != parent:
+            raise _ParentGone
+        while status is None:
+            try:
+                pid, st = os.waitpid(-1, 0)
+            except ChildProcessError:
+                os._exit(EXIT_SETUP)
+            if pid == child:
+                status = st
+    except _ParentGone:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+        _kill_leftovers(own_uid)
+        os._exit(0)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _kill_leftovers(own_uid)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         try:
@@ -320,9 +355,15 @@ def _setup(config):
                 if libc.prctl(36, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0),
                               ctypes.c_ulong(0)) != 0:  # PR_SET_CHILD_SUBREAPER
                     raise SetupError(f"subreaper: errno {ctypes.get_errno()}")
+                monitor = os.getpid()
                 child = os.fork()
                 if child:
-                    _monitor(child)
+                    _monitor(child, config.get("parent"), uid is not None, libc, ctypes)
+                # the worker proper dies with its monitor
+                libc.prctl(1, ctypes.c_ulong(9), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                           ctypes.c_ulong(0))  # PR_SET_PDEATHSIG, SIGKILL
+                if os.getppid() != monitor:
+                    os._exit(EXIT_SETUP)
     except (SetupError, OSError, ValueError, TypeError) as e:
         os.write(2, f"sandbox set-up failed: {type(e).__name__}: {e}\n".encode())
         os._exit(EXIT_SETUP)

@@ -11,7 +11,10 @@ import secrets
 import shutil
 import socket
 import stat
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported
 from grader.sandbox import isolation
 from grader.sandbox.isolation import Probe
 
-from sandbox_support import FAST, PROJECT, ROOMY, alive_with, gone
+from sandbox_support import FAST, HOSTILE, PROJECT, ROOMY, alive_with, gone
 
 ERRORS = ("FileNotFoundError", "PermissionError", "IsADirectoryError", "NotADirectoryError",
           "OSError")
@@ -109,7 +112,7 @@ def test_sandboxes_at_a_uid_level_get_distinct_uids_and_give_them_back(level, ma
     uid = a._res.slot.uid
     assert a.call("getuid").value == uid and uid >= isolation.UID_BASE
     a.close()
-    assert isolation.processes_of(uid) == []
+    assert [p for p, state in isolation.processes_of(uid) if state != "Z"] == []
 
 
 # ------------------------------------------------------------------------- time
@@ -177,6 +180,47 @@ def test_leftover_processes_die_when_the_worker_exits_on_its_own(level, make_box
     assert out.error_kind == "exit" and out.message.startswith("the worker exited with code 0")
     assert gone(token, marker) == []  # already, not only at close()
     assert box.call("ok", (1,)).value == 1
+
+
+GRADER = """
+import sys
+from grader.sandbox import Limits, Sandbox
+source = open(sys.argv[1]).read() + '''
+def spin(x):
+    import time
+    end = time.monotonic() + 60  # bounded, in case nothing kills it
+    while time.monotonic() < end:
+        pass
+'''
+box = Sandbox(source, limits=Limits(call_seconds=120, isolation=sys.argv[2]))
+assert box.call("spawn", (sys.argv[3],)).value == 4
+print(box._res.worker.marker.hex(), flush=True)
+box.call("spin", (0,))
+"""
+
+
+def test_nothing_outlives_a_grader_that_was_killed(level):
+    token = _token()
+    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(HOSTILE / "forks_child.py"),
+                               level, token], stdout=subprocess.PIPE, cwd=PROJECT)
+    try:
+        marker = grader.stdout.readline().decode().strip()
+        assert marker, "the grader script did not get going"
+        _started(token, 3)
+    finally:
+        grader.kill()  # SIGKILL: no finalizer, no atexit
+        grader.wait()
+        grader.stdout.close()
+    assert gone(token, marker) == []
+
+
+def test_a_sandbox_started_in_a_finished_thread_keeps_its_worker(level, make_box):
+    box = make_box("good", isolation=level)
+    started = threading.Thread(target=box.load)
+    started.start()
+    started.join()
+    time.sleep(0.2)  # let a death signal tied to that thread arrive, if there were one
+    assert box.call("add", (1, 2)).value == 3
 
 
 def test_a_fork_bomb_is_contained_and_cleaned_up(level, make_box):
