@@ -128,6 +128,10 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--format", type=_formats, default=ALL_FORMATS)
     batch.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                        help="grade N submissions at once (default 1)")
+
+    release = sub.add_parser("release", help="build the student bundle (stubs, notebook, public checks, grader)")
+    release.add_argument("--out", type=Path, required=True, help="a new or empty folder")
+    sub.add_parser("generate", help="regenerate assignments/rnn/rnn.py and rnn.ipynb from the reference")
     return ap
 
 
@@ -222,6 +226,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK
 
 
+def cmd_authoring(args: argparse.Namespace) -> int:
+    """`release` (student bundle) and `generate` (student files from the reference)."""
+    from grader import authoring, release  # instructor tools, imported only when asked for
+
+    try:
+        written = release.build_bundle(args.out) if args.command == "release" else authoring.generate()
+    except (release.ReleaseError, authoring.AuthoringError) as exc:
+        raise InputError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
@@ -230,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "batch":
             return cmd_batch(args)
+        if args.command in ("release", "generate"):
+            return cmd_authoring(args)
         return cmd_single(args, args.command)
     except InputError as exc:
         print(f"rnn-grader: error: {_one_line(exc)}", file=sys.stderr)

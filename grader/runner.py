@@ -29,7 +29,6 @@ from grader.checks.framework import (
     arguments,
     msg,
 )
-from grader.misconceptions import MUTATES, diagnose
 from grader.model import (
     Diagnosis,
     GradingError,
@@ -190,6 +189,8 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
     reference = options.reference
     diagnoses: tuple[Diagnosis, ...] = ()
     if score < part.points and reference is not None:
+        from grader.misconceptions import MUTATES, diagnose  # instructor-only: absent from the student bundle
+
         mutated = any(not t.passed and t.counterexample and "modified" in t.counterexample for t in tests)
         ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(part.name, probe, reference, mutated)
         diagnoses = tuple(explain(i, options.lang) for i in ids)

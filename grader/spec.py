@@ -1,11 +1,13 @@
 """What the RNN assignment is: its parts, their points and checks, and the grading limits.
 
 Data, not code paths: the runner reads this and nothing else to know what to grade.
-Which checks are public (run by `check` and shipped to students) is each check's
-`public` flag; `grade` runs them all.
+Public checks (run by `check`, shipped to students) live in each part's module; hidden
+checks (reference agreement, run by `grade`) live in grader/checks/hidden.py, which the
+student bundle leaves out, and then every part simply has its public checks.
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from typing import Callable
 
@@ -46,19 +48,34 @@ class Assignment:
         return float(sum(p.points for p in self.parts))
 
 
+def hidden_checks() -> dict[str, tuple[Check, ...]]:
+    """The instructor-only checks per part, or none in the student bundle."""
+    if importlib.util.find_spec("grader.checks.hidden") is None:
+        return {}
+    from grader.checks.hidden import HIDDEN
+
+    return HIDDEN
+
+
+def part(name: str, points: float, public: tuple[Check, ...], **kwargs) -> Part:
+    return Part(name, points, HIDDEN.get(name, ()) + public, **kwargs)
+
+
+HIDDEN = hidden_checks()
+
 RNN = Assignment(
     name="rnn",
     parts=(
-        Part("rnn_cell_forward", 10, forward.CELL_FORWARD),
-        Part("rnn_forward", 10, forward.FORWARD),
-        Part("rnn_output", 5, forward.OUTPUT),
-        Part("rnn_cell_backward", 15, backward.CELL_BACKWARD),
-        Part("rnn_backward", 20, backward.BPTT),
-        Part("sequence_cross_entropy", 10, loss.SEQUENCE_CROSS_ENTROPY),
-        Part("clip_grad_norm", 10, clipping.CLIP_GRAD_NORM),
-        Part("clip_grad_value", 5, clipping.CLIP_GRAD_VALUE),
-        Part("rnn_loss_and_grads", 10, gradients.RNN_LOSS_AND_GRADS),
-        Part("gradient_norms_through_time", 5, gradients.GRADIENT_NORMS_THROUGH_TIME,
+        part("rnn_cell_forward", 10, forward.CELL_FORWARD),
+        part("rnn_forward", 10, forward.FORWARD),
+        part("rnn_output", 5, forward.OUTPUT),
+        part("rnn_cell_backward", 15, backward.CELL_BACKWARD),
+        part("rnn_backward", 20, backward.BPTT),
+        part("sequence_cross_entropy", 10, loss.SEQUENCE_CROSS_ENTROPY),
+        part("clip_grad_norm", 10, clipping.CLIP_GRAD_NORM),
+        part("clip_grad_value", 5, clipping.CLIP_GRAD_VALUE),
+        part("rnn_loss_and_grads", 10, gradients.RNN_LOSS_AND_GRADS),
+        part("gradient_norms_through_time", 5, gradients.GRADIENT_NORMS_THROUGH_TIME,
              picture=pictures.gradient_norms_picture),
     ),
     default_seed=20261125,

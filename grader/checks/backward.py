@@ -10,8 +10,15 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.checks import strategies as S
-from grader.checks.common import inputs_unchanged, matches_reference
-from grader.checks.compare import GRADIENT_TOL, expect_arrays, expect_nontrivial, expect_sequence, expect_shape, item
+from grader.checks.common import inputs_unchanged
+from grader.checks.compare import (
+    GRADIENT_TOL,
+    expect_arrays,
+    expect_nontrivial,
+    expect_sequence,
+    expect_shape,
+    item,
+)
 from grader.checks.finite_diff import check_directional, gradient_is_nonzero
 from grader.checks.framework import Case, Check, Probe, msg
 
@@ -77,16 +84,12 @@ CELL = Backward("rnn_cell_backward", "dh_t", ("x_t", "h_prev"), ("dx_t", "dh_pre
 BPTT_PASS = Backward("rnn_backward", "dh", ("x", "h0"), ("dx", "dh0", "dW_xh", "dW_hh", "db_h"), S.unroll)
 
 CELL_BACKWARD = (
-    matches_reference(CELL.function, S.cell_backward_case(),
-                      lambda got, exp: expect_arrays(got, exp, CELL.grads, CELL.function)),
     Check("finite_differences", 2, True, S.cell_backward_case(), CELL.finite_differences),
     Check("linear_in_upstream_gradient", 1, True, CELL.second_upstream(S.cell_backward_case()), CELL.linear),
     inputs_unchanged(CELL.function, S.cell_backward_case(), CELL.answer_is_nonzero),
 )
 
 BPTT = (
-    matches_reference(BPTT_PASS.function, S.backward_case(),
-                      lambda got, exp: expect_arrays(got, exp, BPTT_PASS.grads, BPTT_PASS.function)),
     Check("finite_differences", 2, True, S.backward_case(min_t=2), BPTT_PASS.finite_differences),
     Check("linear_in_upstream_gradient", 1, True, BPTT_PASS.second_upstream(S.backward_case()), BPTT_PASS.linear),
     Check("repeat_call_identical", 1, True, S.backward_case(min_t=2), BPTT_PASS.repeat),

@@ -1,0 +1,114 @@
+"""One source of truth: the student's rnn.py and rnn.ipynb are generated from the reference.
+
+The reference (solutions/rnn/rnn.py) marks each answer with `### BEGIN SOLUTION` /
+`### END SOLUTION`; the stub replaces every such region with `raise NotImplementedError`
+at the region's indentation (nbgrader's convention).  The notebook interleaves the
+lesson (assignments/rnn/lesson.md, Korean and English, one `<!-- cell: <function> -->`
+section per function) with one code cell per stub function.
+
+    rnn-grader generate     # rewrite assignments/rnn/rnn.py and rnn.ipynb from the reference
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "rnn" / "rnn.py"
+ASSIGNMENT = ROOT / "assignments" / "rnn"
+LESSON = ASSIGNMENT / "lesson.md"
+
+SOLUTION_REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n", re.S | re.M)
+INTRO, OUTRO = "intro", "check"
+
+
+class AuthoringError(ValueError):
+    """The solution source or the lesson cannot be turned into student files."""
+
+
+def strip_solutions(source: str) -> str:
+    """The stub: every answer region replaced by `raise NotImplementedError`."""
+    if source.count("### BEGIN SOLUTION") != source.count("### END SOLUTION"):
+        raise AuthoringError("unbalanced ### BEGIN SOLUTION / ### END SOLUTION markers in the solution source")
+    return SOLUTION_REGION.sub(lambda m: m.group(1) + "raise NotImplementedError\n", source)
+
+
+def solution_regions(source: str) -> list[str]:
+    """The answer regions of the solution source (what must never reach a student)."""
+    return [m.group(0) for m in SOLUTION_REGION.finditer(source)]
+
+
+@dataclass(frozen=True)
+class Pieces:
+    header: str  # module docstring and imports
+    functions: tuple[tuple[str, str], ...]  # (name, source) in file order
+
+
+def split_module(source: str) -> Pieces:
+    """Cut a module into its header (everything before the first def) and its top-level functions."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if not defs:
+        raise AuthoringError("the solution source defines no functions")
+    header = "".join(lines[: defs[0].lineno - 1 - len(defs[0].decorator_list)]).rstrip() + "\n"
+    functions = []
+    for node, following in zip(defs, defs[1:] + [None]):
+        end = following.lineno - 1 if following else len(lines)
+        functions.append((node.name, "".join(lines[node.lineno - 1:end]).rstrip() + "\n"))
+    return Pieces(header, tuple(functions))
+
+
+CELL_MARKER = re.compile(r"^<!-- cell: ([\w-]+) -->\n", re.M)
+
+
+def lesson_sections(text: str) -> dict[str, str]:
+    """The lesson's cells keyed by name: the text after each `<!-- cell: name -->` line."""
+    parts = CELL_MARKER.split(text)[1:]
+    return {name: body.strip() + "\n" for name, body in zip(parts[::2], parts[1::2])}
+
+
+def build_notebook(stub_source: str, lesson: str) -> nbformat.NotebookNode:
+    """The student notebook: lesson cells in Korean and English around one code cell per function."""
+    pieces, sections = split_module(stub_source), lesson_sections(lesson)
+    missing = [name for name, _ in pieces.functions if name not in sections]
+    if missing or INTRO not in sections or OUTRO not in sections:
+        raise AuthoringError(f"{LESSON.name}: missing sections {missing + [s for s in (INTRO, OUTRO) if s not in sections]}")
+    cells = [nbformat.v4.new_markdown_cell(sections[INTRO]), nbformat.v4.new_code_cell(_imports(pieces.header))]
+    for name, source in pieces.functions:
+        cells += [nbformat.v4.new_markdown_cell(sections[name]), nbformat.v4.new_code_cell(source.rstrip())]
+    cells.append(nbformat.v4.new_markdown_cell(sections[OUTRO]))
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number:02d}"  # stable ids: the generated file must not change between runs
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
+    nbformat.validate(nb)
+    return nb
+
+
+def _imports(header: str) -> str:
+    tree = ast.parse(header)
+    return "\n".join(ast.get_source_segment(header, node) for node in tree.body
+                     if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def student_files(solution: Path = SOLUTION, lesson: Path = LESSON) -> dict[str, str]:
+    """File name → text of every generated student file."""
+    stub = strip_solutions(solution.read_text(encoding="utf-8"))
+    notebook = build_notebook(stub, lesson.read_text(encoding="utf-8"))
+    return {"rnn.py": stub, "rnn.ipynb": nbformat.writes(notebook) + "\n"}
+
+
+def generate(folder: Path = ASSIGNMENT) -> list[Path]:
+    """Rewrite the generated student files in `folder`; returns the paths written."""
+    written = []
+    for name, text in student_files().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
