@@ -97,6 +97,24 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin")
 
 
+_bwrap_help: str | None = None
+
+
+def bwrap_supports(option: str) -> bool:
+    """Whether this bwrap knows ``option`` (older ones lack --size, --disable-userns...)."""
+    global _bwrap_help
+    if _bwrap_help is None:
+        import subprocess
+
+        try:
+            done = subprocess.run([bwrap_path() or "bwrap", "--help"], capture_output=True,
+                                  timeout=30, text=True, errors="replace")
+            _bwrap_help = done.stdout + done.stderr
+        except (OSError, subprocess.SubprocessError):
+            _bwrap_help = ""
+    return f"{option} " in _bwrap_help
+
+
 _probes: dict[str, Probe] = {}
 _probe_lock = threading.Lock()
 
@@ -299,7 +317,8 @@ class _Mounts:
         self.add(path, "--ro-bind", path, path)
 
     def tmpfs(self, path: str, perms: str, size: int | None = None) -> None:
-        opts = ["--perms", perms] + (["--size", str(size)] if size else []) + ["--tmpfs", path]
+        sized = size and bwrap_supports("--size")
+        opts = ["--perms", perms] + (["--size", str(size)] if sized else []) + ["--tmpfs", path]
         self.add(path, *opts, writable=True)
 
 
@@ -322,8 +341,9 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
                  "--unshare-cgroup-try", "--cap-drop", "ALL",
                  "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
-        argv += ["--unshare-all", "--uid", str(NOBODY), "--gid", str(NOBODY),
-                 "--disable-userns"]
+        argv += ["--unshare-all", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
+        if bwrap_supports("--disable-userns"):
+            argv += ["--disable-userns"]
     for key, value in env.items():
         argv += ["--setenv", key, value]
 

@@ -159,8 +159,9 @@ def _drop_privileges(uid, gid):
 
 
 # seccomp: x86-64 only (the parent asks for it only there). Returns an errno for: sockets
-# (EACCES), io_uring and kernel-attack-surface calls, new namespaces (EPERM), clone3 (ENOSYS:
-# glibc falls back to clone, whose flags can be checked), and every syscall of another ABI.
+# (EACCES); io_uring, new namespaces, other processes' memory and fds, and calls only an
+# administrator needs (EPERM); clone3 (ENOSYS: glibc falls back to clone, whose flags can be
+# checked); and every syscall of another ABI (x32, i386).
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _X32_BIT = 0x40000000
 _NR_SOCKET = 41
@@ -168,13 +169,14 @@ _NR_CLONE = 56
 _NR_CLONE3 = 435
 _NR_SECCOMP = 317
 _NR_DENIED = (  # EPERM
-    272,  # unshare
-    308,  # setns
+    272, 308,  # unshare, setns
     425, 426, 427,  # io_uring_setup / enter / register
-    321,  # bpf
-    298,  # perf_event_open
-    323,  # userfaultfd
-    248, 249, 250,  # add_key / request_key / keyctl
+    101, 310, 311, 312, 438,  # ptrace, process_vm_readv / writev, kcmp, pidfd_getfd
+    321, 298, 323,  # bpf, perf_event_open, userfaultfd
+    248, 249, 250,  # add_key, request_key, keyctl
+    165, 166, 155, 161,  # mount, umount2, pivot_root, chroot
+    303, 304, 300,  # name_to_handle_at, open_by_handle_at, fanotify_init
+    167, 169, 246, 175, 313,  # swapon, reboot, kexec_load, init_module, finit_module
 )
 _CLONE_NEW = 0x7E020000  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
 

@@ -287,6 +287,13 @@ def test_no_expected_values_or_grader_modules_exist_in_the_child(level, make_box
     assert arrays  # it did find arrays (its own argument at least) ...
     assert not any(a.shape == expected.shape and np.array_equal(a, expected) for a in arrays)
     assert modules == []  # ... but nothing of the grader or the solutions
+    environ, memory = box.call("grader_memory", (os.getpid(),)).value
+    if level == "bubblewrap":  # the grader is not in its pid namespace
+        assert environ == memory == "FileNotFoundError"
+    elif level == "unprivileged-user":  # another uid's process
+        assert environ == "PermissionError" and memory in ERRORS
+    else:  # documented: a process-level worker with the grader's uid may read it
+        assert environ == "read"
 
 
 def test_files_the_child_must_not_read(level, make_box, folders):
