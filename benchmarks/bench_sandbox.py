@@ -18,8 +18,7 @@ import time
 
 import numpy as np
 
-from grader.sandbox import Limits, Sandbox
-from grader.sandbox import isolation, wire
+from grader.sandbox import Limits, Sandbox, isolation, wire
 
 SOURCE = '''
 import numpy as np
@@ -95,7 +94,7 @@ def main() -> None:
         rows.append((level, "detect the level (once per grader process)", probe_cost,
                      probe_cost, "one-off"))
 
-        def start():
+        def start(limits=limits):
             with Sandbox(SOURCE, limits=limits) as box:
                 assert box.load() is None
 

@@ -21,6 +21,7 @@ a process tree.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import platform
@@ -31,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +108,7 @@ def bwrap_supports(option: str) -> bool:
 
         try:
             done = subprocess.run([bwrap_path() or "bwrap", "--help"], capture_output=True,
-                                  timeout=30, text=True, errors="replace")
+                                  timeout=30, text=True, errors="replace", check=False)
             _bwrap_help = done.stdout + done.stderr
         except (OSError, subprocess.SubprocessError):
             _bwrap_help = ""
@@ -164,7 +164,7 @@ def _try_worker(level: str, seccomp: bool) -> tuple[bool, str]:
         if level != "process" and is_root():
             slot = UidSlot.acquire()
             plan = Plan(level=level, uid=slot.uid, gid=slot.uid, seccomp=seccomp, processes=16)
-        if level != "bubblewrap":
+        if level != "bubblewrap" and sys.platform.startswith("linux"):
             plan = dataclasses.replace(plan, monitor=True)
         path = prepare_workdir(workdir, "probe.py", "import json, decimal\n", plan)
         marker = b"\x00\x1eprobe:" + secrets.token_hex(8).encode() + b"\x1e\x00"
@@ -466,7 +466,7 @@ def kill_tree(root: int, seconds: float = SWEEP_SECONDS) -> None:
             if not new:
                 break
             for p in sorted(new, key=lambda q: q != root):  # the root first
-                fd = _pin(p, lambda st, p=p: p == root or st[2] in tree)
+                fd = _pin(p, lambda st, p=p, tree=tree: p == root or st[2] in tree)
                 pinned[p] = fd
                 if fd is not None:
                     try:
@@ -524,7 +524,9 @@ def nproc_limit(plan_uid: int | None, limit: int) -> int | None:
     ``limit`` on top of what that uid runs now (none for root, where it is not enforced)."""
     if plan_uid is not None:
         return limit
-    return None if is_root() else _nproc_headroom(limit)
+    if is_root() or not sys.platform.startswith("linux"):
+        return None
+    return _nproc_headroom(limit)
 
 
 # --------------------------------------------------------------------------- uid slots

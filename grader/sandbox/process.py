@@ -420,7 +420,7 @@ class Worker:
                     select.select([self._pidfd], [], [], deadline - time.monotonic())
                 else:
                     time.sleep(0.005)
-        if self.plan.level == "process":
+        if self.plan.level == "process" and os.path.isdir("/proc/self"):
             kill_tree(self.pid)
         for kill in (os.killpg, os.kill):
             try:

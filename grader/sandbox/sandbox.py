@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import weakref
@@ -115,7 +116,8 @@ class _Resources:
             if self.slot is None:
                 self.slot = UidSlot.acquire()
             uid = self.slot.uid
-        monitor = self.level != "bubblewrap"  # (bwrap's own init does that job)
+        # (bwrap's own init does that job; the monitor needs Linux's prctl)
+        monitor = self.level != "bubblewrap" and sys.platform.startswith("linux")
         return Plan(level=self.level, uid=uid, gid=uid,
                     processes=self.processes + monitor,  # the monitor is not the submission's
                     seccomp=isolation.probe(self.level).seccomp, monitor=monitor)

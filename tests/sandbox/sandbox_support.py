@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import Limits
-from grader.sandbox import isolation
+from grader.sandbox import Limits, isolation
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 PROJECT = Path(__file__).resolve().parents[2]

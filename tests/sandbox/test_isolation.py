@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported
-from grader.sandbox import isolation
+from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported, isolation
 from grader.sandbox.isolation import Probe
 
 from sandbox_support import FAST, HOSTILE, PROJECT, ROOMY, alive_with, gone
