@@ -157,7 +157,7 @@ def _try_worker(level: str, seccomp: bool) -> tuple[bool, str]:
     from .process import Worker
 
     slot = None
-    workdir = tempfile.mkdtemp(prefix="rnn-grader-probe-")
+    workdir = tempfile.mkdtemp(prefix="rnn-grader-probe-", dir=workdir_base(level))
     worker = None
     try:
         plan = Plan(level=level, seccomp=seccomp, processes=16)
@@ -227,6 +227,24 @@ def network_isolated(level: str) -> bool:
 
 
 # --------------------------------------------------------------------------- the worker folder
+
+
+def workdir_base(level: str) -> str | None:
+    """Where to make the worker's folder: the usual temporary folder, unless a worker with
+    a slot uid could not reach it (a TMPDIR under /root, say); then /tmp."""
+    base = tempfile.gettempdir()
+    if level != "unprivileged-user":
+        return None
+    p = os.path.abspath(base)
+    while True:
+        try:
+            if not os.stat(p).st_mode & stat.S_IXOTH:
+                return "/tmp"
+        except OSError:
+            return "/tmp"
+        if p == "/":
+            return None
+        p = os.path.dirname(p)
 
 
 def prepare_workdir(workdir: str, filename: str, source: str, plan: Plan) -> str:

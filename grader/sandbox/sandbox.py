@@ -211,7 +211,8 @@ class Sandbox:
 
     def _start(self) -> LoadError | None:
         self._res.stop_worker()
-        workdir = tempfile.mkdtemp(prefix="rnn-grader-")
+        workdir = tempfile.mkdtemp(prefix="rnn-grader-",
+                                   dir=isolation.workdir_base(self.isolation))
         self._res.workdir = workdir
         marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:

@@ -114,6 +114,13 @@ def test_sandboxes_at_a_uid_level_get_distinct_uids_and_give_them_back(level, ma
     assert [p for p, state in isolation.processes_of(uid) if state != "Z"] == []
 
 
+def test_a_private_temporary_folder_of_the_grader_is_no_obstacle(level, make_box, folders,
+                                                                  monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(folders(0o700)))  # e.g. TMPDIR under /root
+    box = make_box("writes", isolation=level)
+    assert box.call("write_own", ("scratch.txt",)).value == "written"
+
+
 # ------------------------------------------------------------------------- time
 
 
