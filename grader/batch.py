@@ -1,7 +1,22 @@
 """Grade many submissions into a gradebook; one bad submission never stops the rest.
 
-Each finished submission's reports and the gradebook so far are written at once
-(atomically), so an interrupted batch keeps everything already graded.
+    run_batch(folder, out, options, jobs=4)            # out/gradebook.csv, gradebook.sqlite,
+                                                        # reports/, summary.html, summary.md
+
+Every entry is read here, in the parent (never executed), then graded in the sandbox: in
+this process (`jobs=1`), in a pool of worker processes (`jobs>1`), or on a Dask cluster
+(`executor="dask"`). Results come back in any order and are put in gradebook order, so the
+gradebook, the reports and the summary are the same for every `jobs` and executor.
+
+As each submission finishes, in one go and with Ctrl-C held back meanwhile: its result is
+committed to `gradebook.sqlite` (one transaction), its reports are written, and
+`gradebook.csv` is rewritten (files atomically). An interrupted batch (Ctrl-C, a kill, a power
+loss) so loses at most the submissions being graded at that moment.
+
+Resume: a submission whose bytes (sha256), grader version and settings (everything that can
+change a score: mode, seed, limits, reference solution, language, the grading code itself)
+match a stored result is not graded again; the stored result is its row (`regrade=True`
+grades everything again). A changed submission is graded again.
 
 What becomes an error row (status "error", with the reason) rather than stopping the batch:
 an entry that cannot be read (empty, binary, not UTF-8, a broken notebook, a folder with no
@@ -12,29 +27,52 @@ overwrites another), and any failure of the grader itself on one submission.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
+import functools
 import hashlib
-import multiprocessing
+import json
 import os
 import signal
 import tempfile
 import threading
-from dataclasses import dataclass, replace
+import time
+import types
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+import grader
+from grader import similarity as similarity_module
+from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
+from grader.gradebook_db import FILENAME as SQLITE_NAME
+from grader.gradebook_db import Gradebook, GradebookError, comparable, normalised
 from grader.model import BatchEntry, BatchResult, GradingError, SubmissionResult
-from grader.reports import gradebook, html, json_report, markdown, summary
+from grader.reports import gradebook, html, json_report, markdown, summary, summary_md
+from grader.reports.filenames import report_stem
 from grader.runner import GradingOptions, error_result, grade
-from grader.submissions import MAX_BYTES, SubmissionError, is_candidate, pick_file, read_submission, student_id
+from grader.submissions import (
+    MAX_BYTES,
+    Submission,
+    SubmissionError,
+    is_candidate,
+    pick_file,
+    read_submission,
+    student_id,
+)
+
+if TYPE_CHECKING:
+    from grader.sandbox import Limits
 
 RENDERERS = {"json": json_report.render, "md": markdown.render, "html": html.render}
 ALL_FORMATS = tuple(RENDERERS)
+EXECUTORS = ("local", "dask")
+
+__all__ = ["ALL_FORMATS", "BatchInputError", "BatchInterrupted", "BatchRun", "ExecutorUnavailable", "EXECUTORS",
+           "GradebookError", "cpu_count", "run_batch", "write_reports"]
 
 
 class BatchInputError(ValueError):
-    """The batch folder itself is unusable (missing, not a folder, empty)."""
+    """The batch folder itself is unusable (missing, not a folder, empty), or the batch cannot start."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +87,32 @@ class Task:
 
     student: str
     paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class BatchRun(BatchResult):
+    """A finished batch: its rows (BatchResult) and what this run did."""
+
+    graded: int = 0                 # graded in this run
+    reused: int = 0                 # taken from an earlier run (resume)
+    wall_seconds: float = 0.0
+    similar: tuple = ()             # similarity.SimilarPair, when asked for
+    out: Path | None = None
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the batch; everything finished before it is saved."""
+
+    def __init__(self, saved: int, total: int, out: Path):
+        super().__init__(f"{saved} of {total} submissions graded")
+        self.saved, self.total, self.out = saved, total, out
+
+    @property
+    def message(self) -> str:
+        left = self.total - self.saved
+        return (f"interrupted: {self.saved} of {self.total} submissions are graded and saved in {self.out} "
+                f"(gradebook.csv, {SQLITE_NAME}, reports/); run the same command again to grade the other {left} "
+                f"(graded submissions are skipped; --regrade grades all again)")
 
 
 def plan(folder: Path, exclude: Iterable[Path] = ()) -> BatchPlan:
@@ -96,14 +160,35 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(result: SubmissionResult, folder: Path, formats: tuple[str, ...] = ALL_FORMATS) -> list[Path]:
-    written = []
-    for fmt in formats:
-        path = folder / f"{result.student}.{fmt}"
-        write_atomic(path, RENDERERS[fmt](result))
-        written.append(path)
-    return written
+def report_paths(student: str, folder: Path, formats: Iterable[str] = ALL_FORMATS) -> dict[str, Path]:
+    """Where a student's reports go: `<id>.<fmt>`, the id made safe for every file system when it must be."""
+    stem = report_stem(student)
+    return {fmt: folder / f"{stem}.{fmt}" for fmt in formats}
 
+
+def write_reports(result: SubmissionResult, folder: Path, formats: tuple[str, ...] = ALL_FORMATS) -> list[Path]:
+    """Write the report files; the JSON goes last (after removing the old one), so a JSON report on
+    disk always belongs with the other files next to it."""
+    paths = report_paths(result.student, folder, formats)
+    if "json" in paths:
+        paths["json"].unlink(missing_ok=True)
+    for fmt in sorted(paths, key=lambda f: f == "json"):
+        write_atomic(paths[fmt], RENDERERS[fmt](result))
+    return list(paths.values())
+
+
+def reports_current(result: SubmissionResult, folder: Path, formats: tuple[str, ...]) -> bool:
+    """Whether the report files on disk are those of `result` (so a resumed row need not rewrite them)."""
+    paths = report_paths(result.student, folder, formats)
+    if "json" not in paths or not all(p.is_file() for p in paths.values()):
+        return False
+    try:
+        return paths["json"].read_text(encoding="utf-8") == json_report.render(result)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+# ---- reading a task in the parent -------------------------------------------------------------
 
 def _digest(path: Path) -> str:
     """sha256 of a file's bytes when it can be read cheaply, else ''."""
@@ -125,9 +210,18 @@ def _outside(path: Path, root: Path) -> str | None:
     return None
 
 
-def grade_entry(entry: Path, options: GradingOptions, root: Path | None = None,
-                student: str | None = None) -> SubmissionResult:
-    """One entry of a batch, whatever is wrong with it. With `root`, nothing outside it is read."""
+@dataclass(frozen=True)
+class Prepared:
+    """A task read in the parent: the submission to grade, or why it cannot be (an error row)."""
+
+    student: str
+    submission: Submission | None
+    error: GradingError | None = None
+    sha256: str = ""
+
+
+def prepare(entry: Path, root: Path | None = None, student: str | None = None) -> Prepared:
+    """Read one entry (never running it). With `root`, nothing outside it is read."""
     student = student or student_id(entry)
     file = entry
     try:
@@ -140,26 +234,164 @@ def grade_entry(entry: Path, options: GradingOptions, root: Path | None = None,
         submission = read_submission(file, student)
     except SubmissionError as exc:
         digest = "" if root is not None and _outside(file, root) else _digest(file)
-        return error_result(student, digest, GradingError(exc.kind, str(exc)), options)
+        return Prepared(student, None, GradingError(exc.kind, str(exc)), digest)
+    return Prepared(student, submission, None, submission.sha256)
+
+
+def prepare_task(task: Task, root: Path) -> Prepared:
+    if len(task.paths) > 1:
+        names = ", ".join(p.name for p in task.paths)
+        message = f"duplicate student id {task.student} ({names}); keep one of them and grade again"
+        return Prepared(task.student, None, GradingError("duplicate", message))
+    return prepare(task.paths[0], root=root, student=task.student)
+
+
+def grade_submission(submission: Submission, options: GradingOptions) -> SubmissionResult:
+    """Grade one read submission; a failure of the grader itself costs this submission, never the batch."""
     try:
         return grade(submission, options)
-    except Exception as exc:  # a grader bug costs this submission, never the batch
+    except Exception as exc:  # noqa: BLE001
         error = GradingError("internal", f"the grader itself failed on this submission "
                                          f"({type(exc).__name__}: {exc}); grade it again, and report this if it persists")
-        return error_result(student, submission.sha256, error, options)
+        return error_result(submission.student, submission.sha256, error, options)
 
 
-def duplicate_result(task: Task, options: GradingOptions) -> SubmissionResult:
-    names = ", ".join(p.name for p in task.paths)
-    message = f"duplicate student id {task.student} ({names}); keep one of them and grade again"
-    return error_result(task.student, "", GradingError("duplicate", message), options)
+def grade_entry(entry: Path, options: GradingOptions, root: Path | None = None,
+                student: str | None = None) -> SubmissionResult:
+    """One entry of a batch, whatever is wrong with it. With `root`, nothing outside it is read."""
+    item = prepare(entry, root, student)
+    if item.submission is None:
+        return error_result(item.student, item.sha256, item.error, options)
+    return grade_submission(item.submission, options)
 
 
-def run_task(task: Task, options: GradingOptions, root: Path) -> SubmissionResult:
-    if len(task.paths) > 1:
-        return duplicate_result(task, options)
-    return grade_entry(task.paths[0], options, root=root, student=task.student)
+# ---- settings: what must match for a stored result to be reused ------------------------------
 
+# modules that cannot change a score (how results are run, stored and shown)
+_NOT_SCORING = {"batch.py", "cli.py", "__main__.py", "progress.py", "similarity.py", "gradebook_db.py",
+                "executors.py"}
+
+
+@functools.cache
+def grading_code_sha256() -> str:
+    """A hash of the grader's own code that decides scores and feedback (checks, runner, sandbox,
+    catalogs...), so results are never reused across a change of it, even within one version."""
+    package = Path(grader.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if path.suffix not in (".py", ".json") or relative.parts[0] in ("reports", "__pycache__") \
+                or str(relative) in _NOT_SCORING or relative.name.startswith("release"):
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _reference_sha256(options: GradingOptions) -> str:
+    if options.reference is None:
+        return ""
+    file = getattr(options.reference, "__file__", None)
+    try:
+        return hashlib.sha256(Path(file).read_bytes()).hexdigest() if file else f"unhashable-{os.urandom(8).hex()}"
+    except OSError:
+        return f"unhashable-{os.urandom(8).hex()}"
+
+
+def settings_of(options: GradingOptions) -> dict[str, Any]:
+    """Everything that can change a result, as plain data (stored with each batch)."""
+    assignment = options.assignment
+    return {
+        "assignment": assignment.name,
+        "parts": [[p.name, p.points] for p in assignment.parts],
+        "mode": options.mode,
+        "seed": options.effective_seed,
+        "limits": asdict(options.limits),
+        "lang": options.lang,
+        "reference_sha256": _reference_sha256(options),
+        "grader_version": grader.__version__,
+        "grading_code_sha256": grading_code_sha256(),
+    }
+
+
+def settings_key(settings: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:24]
+
+
+# ---- grading elsewhere: options that travel to a worker process or a Dask worker --------------
+
+@dataclass(frozen=True)
+class PortableOptions:
+    """GradingOptions without modules (they don't pickle): the reference travels as its source."""
+
+    mode: str
+    seed: int | None
+    limits: Limits
+    lang: str
+    reference_path: str | None = None
+    reference_source: str | None = None
+
+    @classmethod
+    def of(cls, options: GradingOptions) -> "PortableOptions":
+        path = getattr(options.reference, "__file__", None) if options.reference is not None else None
+        source = Path(path).read_text(encoding="utf-8") if path else None
+        return cls(options.mode, options.seed, options.limits, options.lang, path, source)
+
+
+_BUILT: dict[PortableOptions, GradingOptions] = {}
+
+
+def _load_reference_source(path: str, source: str) -> types.ModuleType:
+    from grader.reference import load_reference
+
+    try:
+        if Path(path).read_text(encoding="utf-8") == source:  # the same file here: load it as the parent did
+            return load_reference(Path(path))
+    except OSError:
+        pass
+    module = types.ModuleType("rnn_reference")
+    module.__file__ = path
+    exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102  (the instructor's reference, trusted)
+    return module
+
+
+def build_options(portable: PortableOptions) -> GradingOptions:
+    if portable not in _BUILT:
+        from grader.spec import RNN
+
+        reference = _load_reference_source(portable.reference_path, portable.reference_source) \
+            if portable.reference_source is not None else None
+        _BUILT[portable] = GradingOptions(mode=portable.mode, seed=portable.seed, limits=portable.limits,
+                                          reference=reference, assignment=RNN, lang=portable.lang)
+    return _BUILT[portable]
+
+
+def grade_remote(submission: Submission, portable: PortableOptions) -> SubmissionResult:
+    """The task a worker runs (module level, so it pickles by name)."""
+    return grade_submission(submission, build_options(portable))
+
+
+def portable_ok(options: GradingOptions) -> bool:
+    """Whether `options` can be rebuilt in another process (the course's assignment, a reference file)."""
+    from grader.spec import RNN
+
+    reference_file = getattr(options.reference, "__file__", None)
+    return options.assignment is RNN and (options.reference is None or reference_file is not None)
+
+
+def make_executor(executor: Any, jobs: int, scheduler: str | None):
+    """None for grading in this process; else an object with `run(work, context, items, finished)`."""
+    if executor not in (None, "local"):
+        if isinstance(executor, str):
+            if executor != "dask":
+                raise BatchInputError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+            if not scheduler:
+                raise BatchInputError("--executor dask needs --scheduler tcp://HOST:PORT (the Dask scheduler)")
+            return DaskExecutor(scheduler)
+        return executor
+    return ProcessExecutor(jobs) if jobs > 1 else None
+
+
+# ---- the batch -------------------------------------------------------------------------------
 
 @contextlib.contextmanager
 def _interrupts_deferred():
@@ -181,93 +413,120 @@ def _interrupts_deferred():
             previous(*caught[0])
 
 
-# ---- parallel grading (-j N): worker processes of our own, each grading whole submissions ----
-
-_WORKER: dict[str, GradingOptions] = {}
-
-
-def _init_worker(options: GradingOptions, reference_file: str | None) -> None:
-    from grader.reference import load_reference
-    from grader.spec import RNN
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
-    reference = load_reference(Path(reference_file)) if reference_file else None
-    _WORKER["options"] = replace(options, reference=reference, assignment=RNN)
-
-
-def _run_in_worker(task: Task, root: Path) -> SubmissionResult:
-    return run_task(task, _WORKER["options"], root)
-
-
-def _parallel_ok(options: GradingOptions) -> bool:
-    from grader.spec import RNN
-
-    reference_file = getattr(options.reference, "__file__", None)
-    return options.assignment is RNN and (options.reference is None or reference_file is not None)
-
-
 def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[str, ...] = ALL_FORMATS,
-              progress: Callable[[int, int, SubmissionResult], None] | None = None, jobs: int = 1) -> BatchResult:
-    """Grade every entry of `folder` into `out`; `jobs` > 1 grades that many submissions at once."""
+              progress: Callable[[int, int, SubmissionResult], None] | None = None, jobs: int = 1, *,
+              executor: Any = None, scheduler: str | None = None, regrade: bool = False,
+              similarity: bool = False, similarity_threshold: float = similarity_module.DEFAULT_THRESHOLD) -> BatchRun:
+    """Grade every entry of `folder` into `out`.
+
+    `jobs` > 1 grades that many submissions at once in worker processes; `executor="dask"` with
+    `scheduler="tcp://HOST:PORT"` grades on a Dask cluster instead. `progress(done, total, result)`
+    is called as each row is finished (and `progress.start(total, done)` first, when it has one).
+    Raises BatchInterrupted (a KeyboardInterrupt) on Ctrl-C, after saving what was finished.
+    """
+    started = time.monotonic()
     folder, out = Path(folder), Path(out)
     batch = plan(folder, exclude=(out, out / "reports"))
     todo = tasks(batch)
     part_names = options.assignment.part_names
+    reports_dir = out / "reports"
+    remote = make_executor(executor, jobs, scheduler)
+    if remote is not None and not portable_ok(options):
+        remote = None  # options that cannot travel (tests' own assignments): grade here
+    settings = settings_of(options)
+    key = settings_key(settings)
+    try:
+        store = Gradebook(out / SQLITE_NAME)
+    except GradebookError as exc:
+        raise BatchInputError(str(exc)) from None
     results: dict[int, SubmissionResult] = {}
+    counts = {"graded": 0, "reused": 0}
+    status = "interrupted"
+    batch_id = store.start_batch(folder.resolve(), grader.__version__, key, settings, jobs,
+                                 getattr(remote, "name", "local"), len(todo))
 
     def write_tables() -> None:
         write_atomic(out / "gradebook.csv", gradebook.render([results[i] for i in sorted(results)], part_names))
 
     def finished(index: int, result: SubmissionResult) -> None:
-        with _interrupts_deferred():  # Ctrl-C waits until this submission's files are all written
+        result = normalised(result)  # exactly what is stored and what a resumed run reads back
+        with _interrupts_deferred():  # Ctrl-C waits until this submission is recorded and its files written
+            store.record(batch_id, index, result, key)
             results[index] = result
-            write_reports(result, out / "reports", formats)
+            counts["graded"] += 1
+            write_reports(result, reports_dir, formats)
             write_tables()
         if progress:
             progress(len(results), len(todo), result)
 
-    def done() -> BatchResult:
-        entries = tuple(BatchEntry(results[i].student, results[i]) for i in sorted(results))
-        return BatchResult(entries, part_names)
+    def rows() -> tuple[BatchEntry, ...]:
+        return tuple(BatchEntry(results[i].student, results[i]) for i in sorted(results))
 
+    similar: tuple = ()
+    prepared: list[Prepared] = []
     try:
-        if jobs > 1 and len(todo) > 1 and _parallel_ok(options):
-            _run_parallel(todo, folder, options, min(jobs, len(todo)), finished)
-        else:
-            for index, task in enumerate(todo):
-                finished(index, run_task(task, options, folder))
-    finally:
-        if results:  # an interrupted batch still gets its gradebook and a summary of what was graded
-            with _interrupts_deferred():
+        prepared = [prepare_task(task, folder) for task in todo]
+        to_grade: list[int] = []
+        unreadable: list[tuple[int, SubmissionResult]] = []
+        reused: list[tuple[int, str, int]] = []
+        for index, item in enumerate(prepared):
+            fresh = None if item.submission is not None else \
+                normalised(error_result(item.student, item.sha256, item.error, options))
+            stored = None if regrade else store.lookup(item.student, item.sha256, key)
+            if stored is not None and fresh is not None and comparable(stored[1]) != comparable(fresh):
+                stored = None  # an input error whose reason changed
+            if stored is not None and stored[1].error is not None and stored[1].error.kind == "internal":
+                stored = None  # the grader itself failed last time: try again
+            if stored is not None:
+                results[index] = stored[1]
+                reused.append((index, item.student, stored[0]))
+            elif fresh is not None:
+                unreadable.append((index, fresh))
+            else:
+                to_grade.append(index)
+        with _interrupts_deferred():
+            store.record_reused(batch_id, reused)
+            counts["reused"] = len(reused)
+            for index, _, _ in reused:
+                if not reports_current(results[index], reports_dir, formats):
+                    write_reports(results[index], reports_dir, formats)
+            if reused:
                 write_tables()
-                write_atomic(out / "summary.html", summary.render(done()))
-    return done()
-
-
-def _run_parallel(todo: list[Task], folder: Path, options: GradingOptions, jobs: int,
-                  finished: Callable[[int, SubmissionResult], None]) -> None:
-    """Grade in worker processes; a row whose worker died is graded again here, in order."""
-    reference_file = getattr(options.reference, "__file__", None)
-    portable = replace(options, reference=None, assignment=None)  # modules and Hypothesis strategies don't pickle
-    context = multiprocessing.get_context("spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                                  initargs=(portable, reference_file))
-    again: list[int] = []
-    try:
-        futures = {pool.submit(_run_in_worker, task, folder): i for i, task in enumerate(todo)}
-        for future in concurrent.futures.as_completed(futures):
-            try:
-                result = future.result()
-            except Exception:  # the worker died (not the student's code: that runs in the sandbox)
-                again.append(futures[future])
-                continue
-            finished(futures[future], result)
+        if progress is not None and hasattr(progress, "start"):
+            progress.start(len(todo), len(results))
+        errors = dict(unreadable)
+        if remote is not None and to_grade and (len(to_grade) > 1 or remote.name == "dask"):
+            for index, fresh in unreadable:  # error rows cost nothing to make: record them first
+                finished(index, fresh)
+            items = [(i, prepared[i].submission) for i in to_grade]
+            here = remote.run(grade_remote, PortableOptions.of(options), items, finished)
+        else:
+            here = sorted(to_grade + list(errors))
+        for index in here:  # in this process, in gradebook order: sequential grading, or what a lost worker left
+            finished(index, errors[index] if index in errors else
+                     grade_submission(prepared[index].submission, options))
+        status = "complete"
+    except KeyboardInterrupt:
+        raise BatchInterrupted(len(results), len(todo), out) from None
     except BaseException:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        status = "failed"
         raise
-    pool.shutdown()
-    for index in sorted(again):
-        finished(index, run_task(todo[index], options, folder))
+    finally:
+        with _interrupts_deferred():
+            try:
+                if results:  # an interrupted batch still gets its gradebook and a summary of what was graded
+                    write_tables()
+                    similar = ()
+                    if similarity and status == "complete":
+                        sources = {p.student: p.submission.source for p in prepared if p.submission is not None}
+                        similar = tuple(similarity_module.similar_pairs(
+                            sources, keep=part_names, threshold=similarity_threshold))
+                        write_atomic(out / "similarity.csv", similarity_module.to_csv(similar))
+                    done_rows = BatchResult(rows(), part_names)
+                    write_atomic(out / "summary.html", summary.render(done_rows, similar=similar if similarity else None))
+                    write_atomic(out / "summary.md", summary_md.render(done_rows, similar=similar if similarity else None))
+                store.finish_batch(batch_id, status, time.monotonic() - started)
+            finally:
+                store.close()
+    return BatchRun(rows(), part_names, graded=counts["graded"], reused=counts["reused"],
+                    wall_seconds=round(time.monotonic() - started, 3), similar=similar, out=out)

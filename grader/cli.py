@@ -14,9 +14,11 @@ from typing import NoReturn
 
 import grader
 from grader.batch import ALL_FORMATS, BatchInputError, run_batch, write_reports
+from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_count
 from grader.i18n import LANGS
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import terminal
+from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
 from grader.spec import RNN
@@ -126,8 +128,16 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("folder", type=Path)
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--format", type=_formats, default=ALL_FORMATS)
-    batch.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
-                       help="grade N submissions at once (default 1)")
+    batch.add_argument("-j", "--jobs", type=_jobs, default=cpu_count(), metavar="N",
+                       help="grade N submissions at once in sandboxed worker processes (default: the number "
+                            "of cores, %(default)s here)")
+    batch.add_argument("--regrade", action="store_true",
+                       help="grade every submission again, even those already graded with the same settings")
+    batch.add_argument("--similarity", action="store_true",
+                       help="list pairs of near-identical submissions (normalised code) in the summary")
+    batch.add_argument("--executor", choices=EXECUTORS, default="local",
+                       help="where to grade: local worker processes, or a Dask cluster (default %(default)s)")
+    batch.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="the Dask scheduler, with --executor dask")
 
     release = sub.add_parser("release", help="build the student bundle (stubs, notebook, public checks, grader)")
     release.add_argument("--out", type=Path, required=True, help="a new or empty folder")
@@ -215,12 +225,23 @@ class _Progress:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     _check_out(args.out)
+    if args.executor == "dask" and not args.scheduler:
+        raise InputError("--executor dask needs --scheduler tcp://HOST:PORT (the address of the Dask scheduler)")
     options = _options(args, "grade")
     try:
-        batch = run_batch(args.folder, args.out, options, args.format, _Progress(), jobs=args.jobs)
-    except BatchInputError as exc:
+        with BatchProgress() as progress:
+            batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,
+                              executor=args.executor, scheduler=args.scheduler, regrade=args.regrade,
+                              similarity=args.similarity)
+    except (BatchInputError, ExecutorUnavailable) as exc:
         raise InputError(str(exc)) from None
+    except BatchInterrupted as exc:
+        print(f"\nrnn-grader: {exc.message}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     errors = sum(e.result.status == "error" for e in batch.entries)
+    print(f"{batch.graded} graded now, {batch.reused} unchanged since an earlier run (reused; --regrade grades "
+          f"them again); {batch.wall_seconds:.1f} s wall time" + (f"; {len(batch.similar)} similar pairs in "
+          f"{args.out / 'summary.html'}" if args.similarity else ""), file=sys.stderr)
     print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
           f"{args.out / 'gradebook.csv'}", file=sys.stderr)
     return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK

@@ -14,6 +14,7 @@ import pytest
 from nbformat import v4
 
 from grader import batch as batch_module
+from grader import executors as executors_module
 from grader.batch import BatchInputError, plan, run_batch
 from grader.model import GradingError
 from grader.reference import load_reference
@@ -313,7 +314,7 @@ def test_parallel_falls_back_to_sequential_when_a_worker_dies(tmp_path, monkeypa
         def shutdown(self, *args, **kwargs):
             pass
 
-    monkeypatch.setattr(batch_module.concurrent.futures, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(executors_module.concurrent.futures, "ProcessPoolExecutor", Broken)
     monkeypatch.setattr(batch_module, "grade", fake_grade(75.0))
     folder = tmp_path / "in"
     folder.mkdir()
