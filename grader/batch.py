@@ -47,7 +47,7 @@ from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor,
 from grader.gradebook_db import FILENAME as SQLITE_NAME
 from grader.gradebook_db import Gradebook, GradebookError, comparable, normalised
 from grader.model import BatchEntry, BatchResult, GradingError, SubmissionResult
-from grader.reports import gradebook, html, json_report, markdown, summary, summary_md
+from grader.reports import classroom, gradebook, gradescope, html, json_report, junit, markdown, summary, summary_md
 from grader.reports.filenames import report_stem
 from grader.runner import GradingOptions, error_result, grade
 from grader.submissions import (
@@ -64,7 +64,14 @@ if TYPE_CHECKING:
     from grader.sandbox import Limits
 
 RENDERERS = {"json": json_report.render, "md": markdown.render, "html": html.render}
-ALL_FORMATS = tuple(RENDERERS)
+ALL_FORMATS = tuple(RENDERERS)  # what grade and batch write unless --format says otherwise
+# CI and LMS formats, written only when asked for: JUnit XML, Gradescope's results.json,
+# GitHub Classroom's grading-reporter result
+RENDERERS.update({"junit": junit.render, "gradescope": gradescope.render, "classroom": classroom.render})
+FORMATS = tuple(RENDERERS)
+# file names other than `<id>.<format>` (`{id}`: the report file stem); Gradescope reads exactly
+# `results.json`, one submission per folder, so `batch` does not offer that format
+FILE_NAMES = {"junit": "{id}.junit.xml", "gradescope": "results.json", "classroom": "{id}.classroom.json"}
 EXECUTORS = ("local", "dask")
 
 __all__ = ["ALL_FORMATS", "BatchInputError", "BatchInterrupted", "BatchRun", "ExecutorUnavailable", "EXECUTORS",
@@ -163,7 +170,7 @@ def write_atomic(path: Path, text: str) -> None:
 def report_paths(student: str, folder: Path, formats: Iterable[str] = ALL_FORMATS) -> dict[str, Path]:
     """Where a student's reports go: `<id>.<fmt>`, the id made safe for every file system when it must be."""
     stem = report_stem(student)
-    return {fmt: folder / f"{stem}.{fmt}" for fmt in formats}
+    return {fmt: folder / FILE_NAMES.get(fmt, "{id}." + fmt).format(id=stem) for fmt in formats}
 
 
 def write_reports(result: SubmissionResult, folder: Path, formats: tuple[str, ...] = ALL_FORMATS) -> list[Path]:

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import NoReturn
 
 import grader
-from grader.batch import ALL_FORMATS, BatchInputError, run_batch, write_reports
+from grader.batch import ALL_FORMATS, FORMATS, BatchInputError, run_batch, write_atomic, write_reports
 from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_count
 from grader.i18n import LANGS
 from grader.reference import ReferenceMissing, load_reference, reference_path
-from grader.reports import terminal
+from grader.reports import lms, terminal
 from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
@@ -45,10 +45,10 @@ def _one_line(text: object) -> str:
 
 def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(f.strip() for f in text.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in ALL_FORMATS]
+    unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(ALL_FORMATS)}")
+                                         f"choose from {','.join(FORMATS)}")
     return chosen
 
 
@@ -116,7 +116,7 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", parents=[common], help="student local check: public tests only, fast")
     check.add_argument("path", nargs="?", type=Path, help="rnn.py, rnn.ipynb or a folder (default: current folder)")
-    check.add_argument("--format", type=_formats, default=(), help=f"also write reports: {','.join(ALL_FORMATS)}")
+    check.add_argument("--format", type=_formats, default=(), help=f"also write reports: {','.join(FORMATS)}")
     check.add_argument("--out", type=Path, default=Path("."), help="where --format reports go (default .)")
 
     grade_p = sub.add_parser("grade", parents=[common], help="full grading of one submission")
@@ -138,11 +138,45 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--executor", choices=EXECUTORS, default="local",
                        help="where to grade: local worker processes, or a Dask cluster (default %(default)s)")
     batch.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="the Dask scheduler, with --executor dask")
+    batch.add_argument("--lms", type=_lms, default=(), metavar="canvas|moodle",
+                       help="also write gradebook-<lms>.csv for that LMS's grade import (comma-separated for both)")
+    batch.add_argument("--lms-column", default=lms.DEFAULT_COLUMN, metavar="NAME",
+                       help="the assignment's column in the Canvas import (default %(default)r)")
+
+    init_ci = sub.add_parser("init-ci", help="write .github/workflows/autograde.yml (GitHub Actions, PR comment)")
+    init_ci.add_argument("repo", nargs="?", type=Path, default=Path("."), help="the repository (default .)")
+    init_ci.add_argument("--fail-under", type=_number, default=None, metavar="SCORE",
+                         help="the job fails below this score (default 0: never)")
+    init_ci.add_argument("--submission", metavar="PATH", help="the file to check, relative to the repository "
+                         "(default: rnn.py, rnn.ipynb or assignments/rnn/rnn.py, whichever is there)")
+    init_ci.add_argument("--install", metavar="PIP-SPEC", help="what `pip install` installs the grader from "
+                         "(default: . when the repository is the student bundle)")
+    init_ci.add_argument("--classroom", action="store_true",
+                         help="also write .github/workflows/classroom.yml for GitHub Classroom's reporter")
+    init_ci.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
+    init_ci.add_argument("--force", action="store_true", help="overwrite workflow files that exist")
+
+    export = sub.add_parser("export", help="package the grader for another platform")
+    export.add_argument("platform", choices=("gradescope",))
+    export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
+    export.add_argument("--solutions", type=Path, help="reference solution file (default solutions/rnn/rnn.py)")
+    export.add_argument("--seed", type=int, help="base seed of the generated inputs (default: the course's)")
+    export.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
+    export.add_argument("--timeout", type=_timeout, default=Limits().call_seconds, metavar="SECONDS",
+                        help="time limit per call of a student function (default %(default)s)")
 
     release = sub.add_parser("release", help="build the student bundle (stubs, notebook, public checks, grader)")
     release.add_argument("--out", type=Path, required=True, help="a new or empty folder")
     sub.add_parser("generate", help="regenerate assignments/rnn/rnn.py and rnn.ipynb from the reference")
     return ap
+
+
+def _lms(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in lms.LMS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown LMS {', '.join(unknown) or '(none)'}; choose from {','.join(lms.LMS)}")
+    return chosen
 
 
 def _reference(explicit: Path | None):
@@ -225,6 +259,9 @@ class _Progress:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     _check_out(args.out)
+    if "gradescope" in args.format:
+        raise InputError("--format gradescope writes one results.json per submission; use "
+                         "`rnn-grader grade PATH --out DIR --format gradescope` (or `rnn-grader export gradescope`)")
     if args.executor == "dask" and not args.scheduler:
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT (the address of the Dask scheduler)")
     options = _options(args, "grade")
@@ -242,6 +279,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"{batch.graded} graded now, {batch.reused} unchanged since an earlier run (reused; --regrade grades "
           f"them again); {batch.wall_seconds:.1f} s wall time" + (f"; {len(batch.similar)} similar pairs in "
           f"{args.out / 'summary.html'}" if args.similarity else ""), file=sys.stderr)
+    for name in args.lms:
+        write_atomic(args.out / lms.file_name(name), lms.LMS[name](batch, args.lms_column))
     print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
           f"{args.out / 'gradebook.csv'}", file=sys.stderr)
     return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK
@@ -260,6 +299,24 @@ def cmd_authoring(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_integrations(args: argparse.Namespace) -> int:
+    """`init-ci` (GitHub Actions workflows) and `export gradescope` (Gradescope's autograder zip)."""
+    from grader.integrations import IntegrationError, ci, gradescope_export
+
+    try:
+        if args.command == "init-ci":
+            written = ci.init_ci(args.repo, fail_under=args.fail_under, submission=args.submission,
+                                 install=args.install, classroom=args.classroom, lang=args.lang, force=args.force)
+        else:
+            written = [gradescope_export.build_zip(args.out, solutions=reference_path(args.solutions),
+                                                   seed=args.seed, lang=args.lang, timeout=args.timeout)]
+    except IntegrationError as exc:
+        raise InputError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
@@ -270,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_batch(args)
         if args.command in ("release", "generate"):
             return cmd_authoring(args)
+        if args.command in ("init-ci", "export"):
+            return cmd_integrations(args)
         return cmd_single(args, args.command)
     except InputError as exc:
         print(f"rnn-grader: error: {_one_line(exc)}", file=sys.stderr)
