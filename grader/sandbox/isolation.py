@@ -54,7 +54,8 @@ SYSTEM_FILES = ("/etc/ld.so.cache",)
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
 
 SANDBOX_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = SANDBOX_DIR.parent.parent  # the folder holding the grader package
+GRADER_PACKAGE = SANDBOX_DIR.parent  # hidden: its spec and checks are the hidden tests
+PROJECT_ROOT = GRADER_PACKAGE.parent  # hidden too (solutions/, tests/), unless site-packages
 
 
 class IsolationUnavailable(RuntimeError):
@@ -286,10 +287,14 @@ def _runtime_paths() -> tuple[list[str], list[str]]:
 
 
 def hidden_paths() -> list[str]:
-    """What the worker must not see even when it lies inside a folder it needs (say a project
-    under /usr/src with the system Python): the grader's own tree, and the reference
+    """What the worker must not see even when it lies inside a folder it needs (a project
+    under /usr/src with the system Python, a grader pip-installed next to numpy): the grader
+    package, the project around it (unless that is just site-packages), and the reference
     solution named by RNN_GRADER_SOLUTIONS (grader/reference.py's variable)."""
-    paths = [str(PROJECT_ROOT)]
+    folders, _ = _runtime_paths()
+    paths = [str(GRADER_PACKAGE)]
+    if str(PROJECT_ROOT) not in folders:
+        paths.append(str(PROJECT_ROOT))
     solutions = os.environ.get("RNN_GRADER_SOLUTIONS", "").strip()
     if solutions:
         paths.append(os.path.abspath(solutions))
@@ -383,17 +388,21 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
     for f in SYSTEM_FILES:
         if os.path.exists(f) and not any(_within(f, r) for r in roots):
             m.ro(f)
-    covered = []
-    for hide in hidden_paths():
-        if any(_within(hide, r) for r in roots):  # else it is simply not mounted
-            if os.path.isdir(hide):
-                m.tmpfs(hide, "0755")
-                covered.append(hide)
-            else:
-                m.add(hide, "--ro-bind", "/dev/null", hide)
-    for path in sorted(set(folders + files), key=lambda p: (p.count("/"), p)):
-        if any(_within(path, c) for c in covered):
-            m.ro(path)  # the runtime lies inside a hidden folder: bring back just that
+    # Covers over hidden paths, and the runtime brought back where it lies below one; in
+    # depth order, so a hidden path below a brought-back folder is covered again.
+    hides = [h for h in hidden_paths()
+             if any(_within(h, r) for r in roots)  # else it is simply not mounted
+             and h not in folders + files]  # never cover the runtime itself
+    ops = [(h, 0) for h in hides]
+    ops += [(p, 1) for p in set(folders + files)
+            if any(_within(p, h) and p != h for h in hides if os.path.isdir(h))]
+    for path, kind in sorted(ops, key=lambda op: (op[0].count("/"), op[1], op[0])):
+        if kind == 1:
+            m.ro(path)
+        elif os.path.isdir(path):
+            m.tmpfs(path, "0755")
+        else:
+            m.add(path, "--ro-bind", "/dev/null", path)
     m.tmpfs(workdir, "0777", WORKDIR_BYTES)
     m.ro(submission_path)
     for name in ("worker.py", "wire.py"):

@@ -342,9 +342,15 @@ def test_hidden_paths_inside_mounted_folders_stay_hidden(make_box, monkeypatch):
     if not licence.is_file():
         pytest.skip("no file to play the reference solution")
     monkeypatch.setenv("RNN_GRADER_SOLUTIONS", str(licence))
+    package = site / "click"  # plays a grader installed into site-packages, next to numpy
+    if package.is_dir():
+        monkeypatch.setattr(isolation, "GRADER_PACKAGE", package)
     box = make_box("peeks", isolation="bubblewrap")
     assert box.call("read", (str(licence),)).value in ERRORS  # covered (by /dev/null, nodev)
     assert box.call("listdir", (str(site.parent),)).value == ["site-packages"]
+    if package.is_dir():
+        assert box.call("listdir", (str(package),)).value == []
+        assert box.call("listdir", (str(site / "numpy"),)).value != []
     assert box.call("listdir", ("/usr/share/common-licenses",)).value != "FileNotFoundError"
 
 
