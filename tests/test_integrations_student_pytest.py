@@ -100,3 +100,17 @@ def test_the_file_to_check_can_be_named(tmp_path, choice):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout
     assert score_line(done.stdout) == "rnn-grader check: mine  score 100 / 100"
+
+
+def test_the_student_bundle_ships_the_tests_and_they_run_there(tmp_path):
+    from grader import release
+
+    bundle = tmp_path / "bundle"
+    release.build_bundle(bundle)
+    assert (bundle / "conftest.py").is_file() and (bundle / "test_rnn.py").is_file()
+    assert not (bundle / "grader" / "checks" / "hidden.py").exists()
+    (bundle / "rnn.py").write_bytes(REFERENCE.read_bytes())  # saved last: the one checked
+    done = pytest_run("-v", cwd=bundle)
+    assert done.returncode == 0, done.stdout
+    assert "rnn-grader: checking " in done.stdout and "rnn.py with the public checks" in done.stdout
+    assert score_line(done.stdout).endswith("score 100 / 100")
