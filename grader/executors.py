@@ -159,12 +159,13 @@ class DaskExecutor:
             threads = sum(client.nthreads().values()) or 1
             window = threads * self.window_per_thread
             remote_context = client.scatter(context, broadcast=True, hash=False)
-            stream = as_completed()
+            stream = as_completed(loop=client.loop)
 
             def submit_more() -> None:
                 while pending and len(futures) < window:
                     index, item = pending.popleft()
-                    future = client.submit(work, item, remote_context, pure=False, key=f"rnn-grader-{index}-{os.urandom(6).hex()}")
+                    future = client.submit(work, item, remote_context, pure=False,
+                                           key=f"rnn-grader-{index}-{os.urandom(6).hex()}")
                     futures[future] = index
                     stream.add(future)
 

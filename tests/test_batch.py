@@ -21,7 +21,7 @@ from grader.reference import load_reference
 from grader.runner import GradingOptions, error_result
 from grader.sandbox import Limits
 from grader.spec import RNN
-from tests.conftest import REFERENCE, STUBS
+from tests.conftest import EXAMPLES, REFERENCE, STUBS
 
 FAST = Limits(call_seconds=2.0, import_seconds=5.0)
 CHECK = GradingOptions(mode="check", limits=FAST)
@@ -322,3 +322,300 @@ def test_parallel_falls_back_to_sequential_when_a_worker_dies(tmp_path, monkeypa
         (folder / f"{name}.py").write_text("x = 1\n", encoding="utf-8")
     result = run_batch(folder, tmp_path / "out", CHECK, jobs=2)
     assert [(e.student, e.result.score) for e in result.entries] == [("a", 75.0), ("b", 75.0)]
+
+
+# ---- resume, regrade, settings ----------------------------------------------------------------
+
+def counting_grade(calls: list, score: float = 50.0):
+    graded = fake_grade(score)
+
+    def grade(submission, options):
+        calls.append(submission.student)
+        return graded(submission, options)
+    return grade
+
+
+def small_class(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in ("a", "b", "김민준"):
+        (folder / f"{name}.py").write_text(f"x = '{name}'\n", encoding="utf-8")
+    (folder / "empty.py").write_bytes(b"")
+    (folder / "twice.py").write_text("x = 1\n", encoding="utf-8")
+    (folder / "twice.ipynb").write_text(nbformat.writes(v4.new_notebook(cells=[v4.new_code_cell("x = 1")])),
+                                        encoding="utf-8")
+    return folder
+
+
+def gradings(out: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        return db.execute("SELECT student, submission_sha256, settings_key FROM results ORDER BY id").fetchall()
+
+
+def test_a_second_run_reuses_every_unchanged_submission(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    folder, out = small_class(tmp_path / "in"), tmp_path / "out"
+    first = run_batch(folder, out, CHECK)
+    assert sorted(calls) == ["a", "b", "김민준"] and (first.graded, first.reused) == (5, 0)
+    book, reports_before = (out / "gradebook.csv").read_bytes(), {p.name: p.stat().st_mtime_ns
+                                                                   for p in (out / "reports").iterdir()}
+    calls.clear()
+    second = run_batch(folder, out, CHECK)
+    assert calls == [] and (second.graded, second.reused) == (0, 5)
+    assert (out / "gradebook.csv").read_bytes() == book
+    assert [e.result.to_dict() for e in second.entries] == [e.result.to_dict() for e in first.entries]
+    # the reports on disk were already those results: not rewritten
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "reports").iterdir()} == reports_before
+    # nothing graded twice for the same settings, error rows included
+    assert len(gradings(out)) == len(set(gradings(out))) == 5
+
+
+def test_a_changed_submission_is_graded_again_and_a_deleted_report_rewritten(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    folder, out = small_class(tmp_path / "in"), tmp_path / "out"
+    run_batch(folder, out, CHECK)
+    calls.clear()
+    (folder / "b.py").write_text("x = 'b, second try'\n", encoding="utf-8")
+    (out / "reports" / "a.html").unlink()
+    (folder / "twice.ipynb").unlink()        # the duplicate is resolved: twice.py is graded now
+    result = run_batch(folder, out, CHECK)
+    assert sorted(calls) == ["b", "twice"]
+    assert (out / "reports" / "a.html").is_file()
+    assert {e.student: e.result.status for e in result.entries}["twice"] == "graded"
+    shas = [g[1] for g in gradings(out) if g[0] == "b"]
+    assert len(shas) == 2 and shas[0] != shas[1]
+
+
+def test_regrade_and_changed_settings_grade_everything_again(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    folder, out = small_class(tmp_path / "in"), tmp_path / "out"
+    run_batch(folder, out, CHECK)
+    for options, kwargs in [(CHECK, {"regrade": True}), (replace(CHECK, seed=7), {}), (replace(CHECK, lang="ko"), {}),
+                            (replace(CHECK, limits=Limits(call_seconds=3.0)), {})]:
+        calls.clear()
+        run = run_batch(folder, out, options, **kwargs)
+        assert sorted(calls) == ["a", "b", "김민준"] and run.reused == 0, (options, kwargs)
+    assert len({g[2] for g in gradings(out)}) == 4   # default, seed 7, Korean, other limits (regrade: same key)
+
+
+def test_settings_cover_what_changes_a_score():
+    base = batch_module.settings_of(CHECK)
+    assert {"mode", "seed", "limits", "lang", "reference_sha256", "grader_version", "grading_code_sha256"} <= set(base)
+    graded = GradingOptions(limits=FAST, reference=load_reference(REFERENCE))
+    assert batch_module.settings_of(graded)["reference_sha256"] == __import__("hashlib").sha256(
+        REFERENCE.read_bytes()).hexdigest()
+    keys = {batch_module.settings_key(batch_module.settings_of(o))
+            for o in (CHECK, graded, replace(CHECK, seed=1), replace(CHECK, lang="ko"), replace(CHECK, mode="grade"))}
+    assert len(keys) == 5
+    assert batch_module.settings_key(batch_module.settings_of(CHECK)) == batch_module.settings_key(base)
+
+
+def test_a_grader_failure_is_not_reused(tmp_path, monkeypatch):
+    def broken(submission, options):
+        raise RuntimeError("grader bug")
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(batch_module, "grade", broken)
+    assert run_batch(folder, out, CHECK).entries[0].result.error.kind == "internal"
+    calls = []
+    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    assert run_batch(folder, out, CHECK).entries[0].result.status == "graded" and calls == ["a"]
+
+
+def test_interruption_says_how_many_were_saved_and_how_to_resume(tmp_path, monkeypatch):
+    graded = fake_grade()
+
+    def interrupted(submission, options):
+        if submission.student == "b":
+            raise KeyboardInterrupt
+        return graded(submission, options)
+
+    monkeypatch.setattr(batch_module, "grade", interrupted)
+    folder, out = small_class(tmp_path / "in"), tmp_path / "out"
+    with pytest.raises(batch_module.BatchInterrupted) as caught:
+        run_batch(folder, out, CHECK)
+    assert (caught.value.saved, caught.value.total) == (1, 5)   # a (b was in flight)
+    assert "1 of 5 submissions are graded and saved" in caught.value.message
+    assert "run the same command again to grade the other 4" in caught.value.message
+    import sqlite3
+
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert db.execute("SELECT status FROM batches").fetchall() == [("interrupted",)]
+
+
+# ---- report file names, summary outputs ----------------------------------------------------------
+
+def test_unsafe_ids_keep_their_name_in_the_gradebook_and_get_safe_file_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    ids = ["CON", "what?", "a:b", "김민준 (2)", "x" * 240]
+    for student in ids:
+        (folder / f"{student}.py").write_text("x = 1\n", encoding="utf-8")
+    run_batch(folder, out, CHECK)
+    assert sorted(row[0] for row in read_gradebook(out / "gradebook.csv")[1:]) == sorted(ids)
+    names = sorted(p.name for p in (out / "reports").glob("*.json"))
+    assert len(names) == 5 and "김민준 (2).json" in names
+    for name in names:
+        assert not re.search(r'[<>:"/\\|?*]', name) and len(name.encode()) < 255
+        assert name.split(".")[0].upper() not in ("CON", "NUL", "AUX", "PRN")
+        assert json.loads((out / "reports" / name).read_text(encoding="utf-8"))["student"] in ids
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    for name in names:   # every link of the summary points at a file that exists
+        from urllib.parse import quote
+        assert 'href="reports/' + quote(name[:-5] + ".html", safe="") + '"' in summary
+
+
+def test_summary_md_and_similarity_pairs(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    source = REFERENCE.read_text(encoding="utf-8")
+    (folder / "kim.py").write_text(source, encoding="utf-8")
+    (folder / "lee.py").write_text("# mine!\n" + source.replace("dh_next", "grad_carry"), encoding="utf-8")
+    (folder / "park.py").write_bytes((EXAMPLES / "park_jiho.py").read_bytes())
+    result = run_batch(folder, out, CHECK, similarity=True)
+    assert [(p.a, p.b, p.identical) for p in result.similar] == [("kim", "lee", True)]
+    assert read_gradebook(out / "similarity.csv")[1:] == [["kim", "lee", "1.0", "yes"]]
+    html_page = (out / "summary.html").read_text(encoding="utf-8")
+    assert "Similar submissions" in html_page and 'href="reports/kim.html"' in html_page
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    assert "## Similar submissions" in md and "| [kim](reports/kim.md) | [lee](reports/lee.md) | 1.00 |" in md
+    run_batch(folder, out, CHECK)   # without --similarity: no section
+    assert "Similar submissions" not in (out / "summary.html").read_text(encoding="utf-8")
+
+
+# ---- progress ------------------------------------------------------------------------------
+
+def test_progress_lines_off_a_terminal_are_periodic_with_rate_and_eta():
+    import io
+
+    from grader.progress import BatchProgress, duration
+
+    now = [0.0]
+    log = io.StringIO()
+    progress = BatchProgress(log, interval=10, tty=False, clock=lambda: now[0])
+    result = error_result("kim", "", GradingError("input", "empty"), CHECK)
+    progress.start(10, done=2)
+    for done in range(3, 11):
+        now[0] += 2.0
+        progress(done, 10, result)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "[2/10] reused from an earlier run; grading the other 8"
+    assert lines[1] == "[3/10] kim: 0 / 100 (error) · 0.50/s · ETA 14s"     # the first graded
+    assert lines[2].startswith("[8/10] kim") and "ETA 4s" in lines[2]        # 10 s later
+    assert lines[3] == "[10/10] kim: 0 / 100 (error) · 0.50/s · done in 16s"
+    assert len(lines) == 4
+    assert [duration(s) for s in (5, 65, 3600 * 2 + 60 * 3, float("nan"))] == ["5s", "1m05s", "2h03m", "?"]
+
+
+def test_progress_on_a_terminal_is_a_live_bar():
+    import io
+
+    from grader.progress import BatchProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    result = error_result("kim", "", GradingError("input", "empty"), CHECK)
+    with BatchProgress(screen) as progress:
+        progress.start(3)
+        for done in (1, 2, 3):
+            progress(done, 3, result)
+    text = screen.getvalue()
+    assert "3/3" in text and "kim: 0 / 100 (error)" in text and "\x1b[" in text
+
+
+# ---- the real thing: -j 1 and -j 2 agree; a batch killed halfway resumes -------------------------
+
+def example_class(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for path in sorted(EXAMPLES.glob("*.py")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def comparable_reports(out: Path) -> dict[str, dict]:
+    found = {}
+    for path in sorted((out / "reports").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("duration_seconds")
+        found[path.name] = data
+    return found
+
+
+def test_j1_and_j2_give_identical_gradebooks_reports_and_summaries(tmp_path):
+    folder = example_class(tmp_path / "in")
+    (folder / "stub.py").write_bytes(STUBS.read_bytes())
+    (folder / "empty.py").write_bytes(b"")
+    options = GradingOptions(mode="check", limits=FAST, reference=load_reference(REFERENCE))
+    one = run_batch(folder, tmp_path / "j1", options, ("json", "md"), jobs=1, similarity=True)
+    two = run_batch(folder, tmp_path / "j2", options, ("json", "md"), jobs=2, similarity=True)
+    assert (tmp_path / "j1" / "gradebook.csv").read_bytes() == (tmp_path / "j2" / "gradebook.csv").read_bytes()
+    assert comparable_reports(tmp_path / "j1") == comparable_reports(tmp_path / "j2")
+    for name in ("summary.html", "summary.md", "similarity.csv"):
+        assert (tmp_path / "j1" / name).read_bytes() == (tmp_path / "j2" / name).read_bytes(), name
+    assert [e.student for e in one.entries] == [e.student for e in two.entries]
+    assert any(p.misconceptions for e in one.entries for p in e.result.parts)   # real feedback was compared
+
+
+def test_a_batch_killed_halfway_resumes_without_grading_anything_twice(tmp_path):
+    import signal as signals
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    folder = example_class(tmp_path / "in")
+    # one slow submission keeps the batch busy past the kill, whatever the machine's speed
+    (folder / "zz_slow.py").write_text("import time\ntime.sleep(6)\n" + REFERENCE.read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    out = tmp_path / "grades"
+    command = [sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out), "-j", "2",
+               "--format", "json", "--timeout", "5"]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                             env=env)
+    try:
+        deadline = time.monotonic() + 240   # only so a wedged run cannot hang the suite
+        while time.monotonic() < deadline and first.poll() is None:
+            book = out / "gradebook.csv"
+            if book.is_file() and len(read_gradebook(book)) - 1 >= 2:
+                break
+            time.sleep(0.05)
+        assert first.poll() is None, "the batch ended before it could be interrupted"
+        first.send_signal(signals.SIGINT)
+        _, err = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 130, err
+    assert "Traceback" not in err
+    saved = len(read_gradebook(out / "gradebook.csv")) - 1
+    assert 2 <= saved < 6
+    assert f"interrupted: {saved} of 6 submissions are graded and saved in {out}" in err
+    assert "run the same command again" in err
+
+    second = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert f"{6 - saved} graded now, {saved} unchanged since an earlier run" in second.stderr
+    rows = read_gradebook(out / "gradebook.csv")[1:]
+    students = [row[0] for row in rows]
+    assert sorted(students) == sorted(["choi_yuna", "jung_hyunwoo", "lee_seoyeon", "park_jiho", "김민준", "zz_slow"])
+    assert len(students) == len(set(students))
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        twice = db.execute("SELECT student, COUNT(*) FROM results GROUP BY student, submission_sha256, settings_key "
+                           "HAVING COUNT(*) > 1").fetchall()
+        assert twice == []
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (6,)
+        assert db.execute("SELECT status, graded, reused FROM batches ORDER BY id").fetchall() == \
+            [("interrupted", saved, 0), ("complete", 6 - saved, saved)]
+    assert sorted(p.stem for p in (out / "reports").glob("*.json")) == sorted(students)

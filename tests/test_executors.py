@@ -1,0 +1,142 @@
+"""Executors: every task comes back exactly once (a result or "lost"), and a Dask cluster grades like -j 1."""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor
+
+# ---- work functions: module level, so spawned workers import them by name (keep this module's imports light)
+
+
+def square_plus(x: int, context: int) -> int:
+    return x * x + context
+
+
+def dies_on(x: int, context: int) -> int:
+    if x == context:
+        os._exit(3)   # the worker process dies: not an exception, a BrokenProcessPool
+    return x
+
+
+def always_dies(x: int, context: int) -> int:
+    os._exit(3)
+
+
+def run(executor, work, context, n):
+    got: dict[int, object] = {}
+
+    def finished(index, result):
+        assert index not in got, "a task was finished twice"
+        got[index] = result
+
+    lost = executor.run(work, context, [(i, i) for i in range(n)], finished)
+    return got, lost
+
+
+def test_process_pool_returns_every_result_once():
+    got, lost = run(ProcessExecutor(2), square_plus, 1, 12)
+    assert lost == [] and got == {i: i * i + 1 for i in range(12)}
+
+
+def test_a_dead_worker_loses_only_what_was_in_flight_and_a_new_pool_takes_the_rest():
+    got, lost = run(ProcessExecutor(2, window_per_worker=1), dies_on, 3, 10)
+    assert 3 in lost and set(got) | set(lost) == set(range(10)) and not set(got) & set(lost)
+    assert all(got[i] == i for i in got)
+    assert len(lost) <= 2                        # the window: at most two tasks were in flight
+    assert {7, 8, 9} <= set(got)                  # submitted after the break: a fresh pool graded them
+
+
+def test_a_pool_that_keeps_dying_gives_up_instead_of_looping():
+    got, lost = run(ProcessExecutor(2, window_per_worker=1), always_dies, 0, 12)
+    assert got == {} and lost == list(range(12))
+
+
+def test_unreachable_dask_scheduler_is_a_clear_error():
+    with pytest.raises(ExecutorUnavailable, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        DaskExecutor("tcp://127.0.0.1:9", connect_timeout=2).run(square_plus, 0, [(0, 1)], lambda i, r: None)
+
+
+# ---- the same batch on a Dask cluster ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as local:
+        yield local
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def reports(out: Path) -> dict[str, dict]:
+    found = {}
+    for p in sorted((out / "reports").glob("*.json")):
+        data = json.loads(p.read_text(encoding="utf-8"))
+        data.pop("duration_seconds")
+        found[p.name] = data
+    return found
+
+
+def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, monkeypatch):
+    from grader import batch as batch_module
+    from grader.batch import run_batch
+    from grader.reference import load_reference
+    from grader.runner import GradingOptions
+    from grader.sandbox import Limits
+    from tests.conftest import EXAMPLES, REFERENCE, STUBS
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "김민준.py").write_bytes((EXAMPLES / "김민준.py").read_bytes())
+    (folder / "park_jiho.py").write_bytes((EXAMPLES / "park_jiho.py").read_bytes())
+    (folder / "stub.py").write_bytes(STUBS.read_bytes())
+    (folder / "syntax.py").write_text("def rnn_forward(:\n", encoding="utf-8")
+    options = GradingOptions(mode="check", limits=Limits(call_seconds=5.0, import_seconds=10.0),
+                             reference=load_reference(REFERENCE))
+    local = run_batch(folder, tmp_path / "local", options, ("json",), jobs=1)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("graded in the parent, not on the cluster")
+
+    monkeypatch.setattr(batch_module, "grade", not_here)   # the workers have their own, real `grade`
+    remote = run_batch(folder, tmp_path / "dask", options, ("json",), executor="dask",
+                       scheduler=cluster.scheduler_address)
+    assert read_rows(tmp_path / "dask" / "gradebook.csv") == read_rows(tmp_path / "local" / "gradebook.csv")
+    assert reports(tmp_path / "dask") == reports(tmp_path / "local")
+    assert [(e.student, e.result.status) for e in remote.entries] == \
+        [("park_jiho", "graded"), ("stub", "graded"), ("syntax", "error"), ("김민준", "graded")]
+    assert remote.graded == 4 and [e.student for e in remote.entries] == [e.student for e in local.entries]
+    assert not any(e.result.error and e.result.error.kind == "internal" for e in remote.entries)
+
+
+def test_cli_batch_on_dask(tmp_path, cluster, capsys):
+    from grader.cli import main
+    from tests.conftest import STUBS
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "stub.py").write_bytes(STUBS.read_bytes())
+    (folder / "empty.py").write_bytes(b"")
+    out = tmp_path / "grades"
+    code = main(["batch", str(folder), "--out", str(out), "--executor", "dask", "--scheduler",
+                 cluster.scheduler_address, "--format", "json", "--timeout", "5"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert [(r[0], r[3]) for r in read_rows(out / "gradebook.csv")[1:]] == [("empty", "error"), ("stub", "graded")]
+    import sqlite3
+
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert db.execute("SELECT executor, status FROM batches").fetchall() == [("dask", "complete")]
+    code = main(["batch", str(folder), "--out", str(out), "--executor", "dask"])
+    assert code == 2 and "--scheduler" in capsys.readouterr().err
