@@ -372,9 +372,10 @@ def build_options(portable: PortableOptions) -> GradingOptions:
     return _BUILT[portable]
 
 
-def grade_remote(submission: Submission, portable: PortableOptions) -> SubmissionResult:
-    """The task a worker runs (module level, so it pickles by name)."""
-    return grade_submission(submission, build_options(portable))
+def grade_remote(submission: Submission, portable: PortableOptions) -> tuple[str, SubmissionResult]:
+    """The task a worker runs (module level, so it pickles by name): the result, with the hash of the
+    grading code that produced it (a worker with other code must not mix its grades in)."""
+    return grading_code_sha256(), grade_submission(submission, build_options(portable))
 
 
 def portable_ok(options: GradingOptions) -> bool:
@@ -466,6 +467,18 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
         if progress:
             progress(len(results), len(todo), result)
 
+    def checked(done: Callable[[int, SubmissionResult], None]) -> Callable[[int, tuple], None]:
+        code = grading_code_sha256()
+
+        def finished_remote(index: int, payload: tuple[str, SubmissionResult]) -> None:
+            worker_code, result = payload
+            if worker_code != code:
+                raise ExecutorUnavailable(
+                    "the workers grade with other grading code than this machine (another rnn-grader version, or "
+                    "changed files); install the same rnn-grader on every worker, then run the batch again")
+            done(index, result)
+        return finished_remote
+
     def rows() -> tuple[BatchEntry, ...]:
         return tuple(BatchEntry(results[i].student, results[i]) for i in sorted(results))
 
@@ -506,7 +519,7 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
             for index, fresh in unreadable:  # error rows cost nothing to make: record them first
                 finished(index, fresh)
             items = [(i, prepared[i].submission) for i in to_grade]
-            here = remote.run(grade_remote, PortableOptions.of(options), items, finished)
+            here = remote.run(grade_remote, PortableOptions.of(options), items, checked(finished))
         else:
             here = sorted(to_grade + list(errors))
         for index in here:  # in this process, in gradebook order: sequential grading, or what a lost worker left

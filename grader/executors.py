@@ -174,6 +174,9 @@ class DaskExecutor:
                 index = futures.pop(future)
                 try:
                     result = future.result()
+                except ImportError as exc:  # the worker has no (or a broken) rnn-grader: every task would fail
+                    raise ExecutorUnavailable(f"the Dask workers cannot run rnn-grader ({type(exc).__name__}: {exc}); "
+                                              "install the same rnn-grader[dask] on every worker") from None
                 except Exception:  # noqa: BLE001  (lost worker, cancelled, comm failure: grade it again)
                     lost.append(index)
                 else:

@@ -67,8 +67,10 @@ class BatchProgress:
         self.total, self.started, self.first_done = total, self.clock(), done
         if self.tty:
             self._start_bar(total, done)
+        elif done == total:
+            self._write(f"[{done}/{total}] all unchanged since an earlier run; nothing to grade")
         elif done:
-            self._write(f"[{done}/{total}] reused from an earlier run; grading the other {total - done}")
+            self._write(f"[{done}/{total}] unchanged since an earlier run; grading the other {total - done}")
 
     def _start_bar(self, total: int, done: int) -> None:
         try:

@@ -507,7 +507,7 @@ def test_progress_lines_off_a_terminal_are_periodic_with_rate_and_eta():
         now[0] += 2.0
         progress(done, 10, result)
     lines = log.getvalue().splitlines()
-    assert lines[0] == "[2/10] reused from an earlier run; grading the other 8"
+    assert lines[0] == "[2/10] unchanged since an earlier run; grading the other 8"
     assert lines[1] == "[3/10] kim: 0 / 100 (error) · 0.50/s · ETA 14s"     # the first graded
     assert lines[2].startswith("[8/10] kim") and "ETA 4s" in lines[2]        # 10 s later
     assert lines[3] == "[10/10] kim: 0 / 100 (error) · 0.50/s · done in 16s"
@@ -619,3 +619,32 @@ def test_a_batch_killed_halfway_resumes_without_grading_anything_twice(tmp_path)
         assert db.execute("SELECT status, graded, reused FROM batches ORDER BY id").fetchall() == \
             [("interrupted", saved, 0), ("complete", 6 - saved, saved)]
     assert sorted(p.stem for p in (out / "reports").glob("*.json")) == sorted(students)
+
+
+def test_results_from_workers_with_other_grading_code_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+
+    class Cluster:
+        """Runs the tasks right here, like a cluster would, optionally with another grader's code hash."""
+
+        name = "fake"
+
+        def __init__(self, code=None):
+            self.code = code
+
+        def run(self, work, context, items, finished):
+            for index, submission in items:
+                code, result = work(submission, context)
+                finished(index, (self.code or code, result))
+            return []
+
+    folder, out = small_class(tmp_path / "in"), tmp_path / "out"
+    done = run_batch(folder, out, CHECK, executor=Cluster())
+    assert done.graded == 5 and [e.result.status for e in done.entries].count("graded") == 3
+    with pytest.raises(batch_module.ExecutorUnavailable, match="other grading code"):
+        run_batch(folder, tmp_path / "other", CHECK, executor=Cluster(code="0" * 64))
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "other" / "gradebook.sqlite") as db:
+        assert db.execute("SELECT status FROM batches").fetchall() == [("failed",)]
+        assert db.execute("SELECT COUNT(*) FROM results WHERE status = 'graded'").fetchone() == (0,)

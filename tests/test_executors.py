@@ -140,3 +140,12 @@ def test_cli_batch_on_dask(tmp_path, cluster, capsys):
         assert db.execute("SELECT executor, status FROM batches").fetchall() == [("dask", "complete")]
     code = main(["batch", str(folder), "--out", str(out), "--executor", "dask"])
     assert code == 2 and "--scheduler" in capsys.readouterr().err
+
+
+def needs_a_module(x: int, context: int) -> int:
+    raise ModuleNotFoundError("No module named 'grader'")
+
+
+def test_dask_workers_without_the_grader_are_a_clear_error(cluster):
+    with pytest.raises(ExecutorUnavailable, match="cannot run rnn-grader .*install the same rnn-grader"):
+        DaskExecutor(cluster.scheduler_address).run(needs_a_module, 0, [(0, 1), (1, 2)], lambda i, r: None)

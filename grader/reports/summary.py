@@ -191,5 +191,4 @@ def render(batch: BatchResult, lang: str | None = None, similar: Iterable[Any] |
     return render_template("summary.html.j2", v=view, batch=batch, lang=view.lang, t=t,
                            status=lambda s: status_label(t, s), href=report_href, percent=percent, plot=plot,
                            inline=STUDENTS_INLINE, graded=view.graded, errors=view.errors,
-                           mean_total=view.mean_total, max_total=view.max_total,
-                           means=view.means, mistakes=mistakes_by_part(batch))
+                           mean_total=view.mean_total, max_total=view.max_total)
