@@ -543,8 +543,9 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
                             sources, keep=part_names, threshold=similarity_threshold))
                         write_atomic(out / "similarity.csv", similarity_module.to_csv(similar))
                     done_rows = BatchResult(rows(), part_names)
-                    write_atomic(out / "summary.html", summary.render(done_rows, similar=similar if similarity else None))
-                    write_atomic(out / "summary.md", summary_md.render(done_rows, similar=similar if similarity else None))
+                    pairs = similar if similarity and status == "complete" else None  # none known when cut short
+                    write_atomic(out / "summary.html", summary.render(done_rows, similar=pairs))
+                    write_atomic(out / "summary.md", summary_md.render(done_rows, similar=pairs))
                 store.finish_batch(batch_id, status, time.monotonic() - started)
             finally:
                 store.close()
