@@ -18,6 +18,7 @@ from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_c
 from grader.i18n import LANGS
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
+from grader.determinism import pin_generation
 from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
@@ -228,6 +229,7 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
         raise InputError(str(exc)) from None
     if args.format:
         _check_out(args.out)
+    pin_generation()  # generated inputs depend on the seed only, as in `batch`
     result = grade(submission, _options(args, mode))
     if args.format:
         for written in write_reports(result, args.out, args.format):

@@ -648,3 +648,53 @@ def test_results_from_workers_with_other_grading_code_are_refused(tmp_path, monk
     with sqlite3.connect(tmp_path / "other" / "gradebook.sqlite") as db:
         assert db.execute("SELECT status FROM batches").fetchall() == [("failed",)]
         assert db.execute("SELECT COUNT(*) FROM results WHERE status = 'graded'").fetchone() == (0,)
+
+
+# ---- generated inputs depend on the seed only ------------------------------------------------------
+
+def test_pinning_empties_hypothesis_local_constants():
+    from hypothesis.internal.conjecture import providers
+
+    from grader.determinism import pin_generation
+
+    pin_generation()
+    pin_generation()   # idempotent
+    import grader.cli  # noqa: F401  (a local module full of constants, loaded after the pin)
+    constants = providers._get_local_constants()
+    assert not any(constants.set_for_type(kind) for kind in ("integer", "float", "bytes", "string"))
+    assert len(providers.CONSTANTS_CACHE) >= 0   # still the cache Hypothesis uses
+
+
+GRADE_ONE = """
+import json, sys
+{before}
+from pathlib import Path
+from grader.batch import grade_submission, prepare
+from grader.reference import load_reference
+from grader.runner import GradingOptions
+from grader.sandbox import Limits
+options = GradingOptions(mode="grade", limits=Limits(call_seconds=5.0, import_seconds=10.0),
+                         reference=load_reference(Path(sys.argv[2])))
+result = grade_submission(prepare(Path(sys.argv[1])).submission, options)
+print(json.dumps([[t.passed for t in p.tests] for p in result.parts] + [result.score]))
+"""
+
+
+def test_a_score_does_not_depend_on_what_the_grading_process_imported(tmp_path):
+    """`batch -j 1` grades in the CLI process, `-j 2` in workers that import less: same inputs, same score."""
+    import subprocess
+    import sys
+
+    from tests.conftest import MISTAKES, compose
+
+    submission = tmp_path / "relu.py"
+    submission.write_text(compose(MISTAKES / "relu_instead_of_tanh.py"), encoding="utf-8")
+    outputs = []
+    for before in ("", "import grader.cli"):
+        script = tmp_path / f"grade{len(outputs)}.py"
+        script.write_text(GRADE_ONE.format(before=before), encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script), str(submission), str(REFERENCE)], capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout.strip().splitlines()[-1])
+    assert outputs[0] == outputs[1]
