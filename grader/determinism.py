@@ -9,7 +9,7 @@ submissions were graded differently. For grading those constants are noise anywa
 under test is the student's, which never runs in this process); `pin_generation()` empties
 that pool, for good, in this process. The global constants Hypothesis ships with stay.
 
-Call it before any grading (the batch does, in every process that grades; so does the CLI).
+Called by grader.runner.run_check before every property, so every way of grading is pinned.
 Idempotent and cheap. Hypothesis is pinned in pyproject.toml, and the private names used
 here are checked by tests/test_batch.py.
 """

@@ -20,6 +20,7 @@ from hypothesis.errors import HypothesisException
 
 import grader
 from grader import i18n
+from grader.determinism import pin_generation
 from grader.checks.framework import (
     Case,
     Check,
@@ -99,6 +100,7 @@ def check_seed(base: int, part: str, check: str) -> int:
 def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int,
               function: str = "") -> tuple[Msg | None, dict | None]:
     """Run one property; None on success, else the feedback and the smallest failing input."""
+    pin_generation()  # inputs from the seed alone, whatever this process imported
     last: list[Any] = [None]
 
     @hypothesis.seed(seed)
