@@ -37,13 +37,12 @@ import tempfile
 import threading
 import time
 import types
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import grader
 from grader import similarity as similarity_module
-from grader.determinism import pin_generation
 from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
 from grader.gradebook_db import FILENAME as SQLITE_NAME
 from grader.gradebook_db import Gradebook, GradebookError, comparable, normalised
@@ -256,7 +255,6 @@ def prepare_task(task: Task, root: Path) -> Prepared:
 
 def grade_submission(submission: Submission, options: GradingOptions) -> SubmissionResult:
     """Grade one read submission; a failure of the grader itself costs this submission, never the batch."""
-    pin_generation()  # the same generated inputs in every process (-j 1, -j N, Dask), whatever it imported
     try:
         return grade(submission, options)
     except Exception as exc:  # noqa: BLE001

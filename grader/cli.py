@@ -18,7 +18,6 @@ from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_c
 from grader.i18n import LANGS
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
-from grader.determinism import pin_generation
 from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
@@ -229,34 +228,12 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
         raise InputError(str(exc)) from None
     if args.format:
         _check_out(args.out)
-    pin_generation()  # generated inputs depend on the seed only, as in `batch`
     result = grade(submission, _options(args, mode))
     if args.format:
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
     sys.stdout.write(terminal.render(result))
     return EXIT_BELOW if _below(result.score, args) else EXIT_OK
-
-
-class _Progress:
-    """A bar redrawn in place on a terminal; one line per submission otherwise (logs, CI)."""
-
-    def __init__(self, stream=None, width: int = 30):
-        self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.width = width
-
-    def __call__(self, done: int, total: int, result) -> None:
-        line = f"{result.student}: {result.score:g} / {result.max_score:g} ({result.status})"
-        if self.tty:
-            filled = self.width * done // max(total, 1)
-            bar = "#" * filled + "-" * (self.width - filled)
-            self.stream.write(f"\r\x1b[K[{bar}] {done}/{total} {line}")
-            if done == total:
-                self.stream.write("\n")
-        else:
-            self.stream.write(f"[{done}/{total}] {line}\n")
-        self.stream.flush()
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from nbformat import v4
 import grader
 from grader.cli import main
 from grader.spec import RNN
-from tests.conftest import REFERENCE, ROOT, STUBS
+from tests.conftest import REFERENCE, STUBS
 
 FAST = ["--timeout", "2"]
 BIN = Path(sys.executable).parent
@@ -166,28 +166,6 @@ def test_batch_in_process_writes_gradebook_and_reports(tmp_path, capsys):
     assert [(r[0], r[3]) for r in rows[1:]] == [("empty", "error"), ("김민준", "graded")]
     assert (out / "reports" / "김민준.json").is_file() and (out / "summary.html").is_file()
     assert "[1/2] empty" in err and "[2/2] 김민준" in err and "Traceback" not in err
-
-
-def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
-    import io
-
-    from grader.cli import _Progress
-    from grader.runner import GradingOptions, error_result
-    from grader.model import GradingError
-
-    result = error_result("kim", "", GradingError("input", "empty"), GradingOptions(mode="check"))
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    tty, log = Terminal(), io.StringIO()
-    for done in (1, 2):
-        _Progress(tty)(done, 2, result)
-        _Progress(log)(done, 2, result)
-    assert log.getvalue() == "[1/2] kim: 0 / 100 (error)\n[2/2] kim: 0 / 100 (error)\n"
-    assert tty.getvalue().count("\r") == 2 and tty.getvalue().endswith("\n") and tty.getvalue().count("\n") == 1
-    assert "[" + "#" * 15 + "-" * 15 + "] 1/2 kim" in tty.getvalue()
 
 
 # ---- the real console script and `python -m grader`, as CI and students run them ----
