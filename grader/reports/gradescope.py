@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from grader.model import PartResult, SubmissionResult, TestResult
-from grader.reports.view import HTML_LEVEL, counterexample_view, num, report_lang, translator
+from grader.reports.view import counterexample_lines, num, report_lang, translator
 
 VISIBLE = "visible"
 HIDDEN = "after_published"
@@ -37,11 +37,7 @@ def output_of(part: PartResult, test: TestResult, t) -> str:
     for diagnosis in part.diagnoses:
         lines += ["", f"{t('report.diagnosis')}: {diagnosis.title} ({diagnosis.id})", diagnosis.explanation,
                   f"{t('report.hint')}: {diagnosis.hint}"]
-    view = counterexample_view(test.counterexample, HTML_LEVEL, t)
-    if view is not None:
-        lines += ["", t("report.counterexample") + ":", view.block(t)]
-        if view.snippet:
-            lines += ["", t("report.reproduce") + ":", view.snippet]
+    lines += counterexample_lines(test.counterexample, t)
     return _clip("\n".join(lines))
 
 

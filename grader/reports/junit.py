@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from grader.model import PartResult, SubmissionResult, TestResult
-from grader.reports.view import HTML_LEVEL, counterexample_view, num, report_lang, translator
+from grader.reports.view import counterexample_lines, num, report_lang, translator
 
 # Not allowed anywhere in an XML 1.0 document, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -51,13 +51,7 @@ def _timestamp(result: SubmissionResult) -> str:
 
 def failure_text(test: TestResult, t) -> str:
     """The body of a <failure>: the feedback, then the counterexample and the line that reproduces it."""
-    lines = [test.message]
-    view = counterexample_view(test.counterexample, HTML_LEVEL, t)
-    if view is not None:
-        lines += ["", t("report.counterexample") + ":", view.block(t)]
-        if view.snippet:
-            lines += ["", t("report.reproduce") + ":", view.snippet]
-    return xml_safe("\n".join(lines))
+    return xml_safe("\n".join([test.message] + counterexample_lines(test.counterexample, t)))
 
 
 def _suite(parent: ET.Element, index: int, part: PartResult, result: SubmissionResult, t,

@@ -4,10 +4,12 @@ imported from the test files without clashing with other folders' conftest.py)."
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.sandbox import Limits, isolation
@@ -68,3 +70,23 @@ def gone(*needles: str, seconds: float = 10.0) -> list[int]:
         time.sleep(0.02)
         left = alive_with(*needles)
     return left
+
+
+def assert_same(a, b):
+    """Exact structural equality, including types (tuple vs list) and array dtypes."""
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    elif isinstance(a, (tuple, list)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            assert_same(a[k], b[k])
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b)
+    else:
+        assert a == b

@@ -13,7 +13,7 @@ import pytest
 from grader.sandbox import CallOutcome, Limits, LoadError, Sandbox, Unsupported
 from grader.sandbox.process import NOFILE_LIMIT, FSIZE_LIMIT
 
-from sandbox_support import FAST
+from sandbox_support import FAST, assert_same
 
 
 # ------------------------------------------------------------------------- API surface
@@ -87,33 +87,14 @@ KINDS = {
 }
 
 
-def _same(a, b):
-    assert type(a) is type(b), (type(a), type(b))
-    if isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and a.shape == b.shape
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-    elif isinstance(a, (tuple, list)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            _same(x, y)
-    elif isinstance(a, dict):
-        assert list(a) == list(b)
-        for k in a:
-            _same(a[k], b[k])
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b)
-    else:
-        assert a == b
-
-
 def test_every_value_kind_round_trips_in_one_batch(good):
     names = list(KINDS)
     outs = good.call_many([("echo", (KINDS[k],)) for k in names])
     assert len(outs) == len(names)
     for name, out in zip(names, outs):
         assert out.ok, (name, out.message)
-        _same(KINDS[name], out.value)
-        _same((KINDS[name],), out.args_after)
+        assert_same(KINDS[name], out.value)
+        assert_same((KINDS[name],), out.args_after)
 
 
 def test_decoded_arrays_are_plain_parent_owned_and_writeable(good):

@@ -12,6 +12,8 @@ import pytest
 from grader.sandbox import wire
 from grader.sandbox.wire import Encoder, FrameReader, Unsupported, WireError, decode_payload
 
+from sandbox_support import assert_same
+
 LEN = struct.Struct("<Q")
 HLEN = struct.Struct("<I")
 
@@ -31,26 +33,6 @@ def payload(head, arrays=(), buffers=b"", *, raw_json=None):
     text = raw_json if raw_json is not None else json.dumps(
         {"head": head, "arrays": list(arrays)}).encode()
     return HLEN.pack(len(text)) + text + buffers
-
-
-def assert_same(a, b):
-    """Exact structural equality, including types (tuple vs list) and array dtypes."""
-    assert type(a) is type(b), (a, b)
-    if isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and a.shape == b.shape
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-    elif isinstance(a, (tuple, list)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            assert_same(x, y)
-    elif isinstance(a, dict):
-        assert list(a) == list(b)
-        for k in a:
-            assert_same(a[k], b[k])
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b)
-    else:
-        assert a == b
 
 
 # ------------------------------------------------------------------------- round trips
