@@ -74,10 +74,6 @@ def _cross_entropy(y, targets, shift: bool, divide_by: Callable[[int, int], int]
     return float(-np.log(picked).sum() / divide_by(N, T)), dy / divide_by(N, T)
 
 
-def _global_norm(grads):
-    return float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-
-
 def _jacobian_norms(ns, x, h0, W_xh, W_hh, b_h, transpose: bool):
     h = ns.rnn_forward(x[None], h0[None], W_xh, W_hh, b_h)[0]
     g, jac = np.zeros(x.shape[0]), np.eye(W_hh.shape[0])
@@ -121,13 +117,13 @@ CATALOG: tuple[Misconception, ...] = (
     Misconception("softmax-overflow", "sequence_cross_entropy",
                   (lambda ns, y, t: _cross_entropy(y, t, False, lambda N, T: N),), cases=(1,)),
     Misconception("clip-per-tensor", "clip_grad_norm", (
-        lambda ns, grads, m: ({k: g * min(1.0, m / (_global_norm({k: g}) + 1e-6)) for k, g in grads.items()},
-                              _global_norm(grads)),)),
+        lambda ns, grads, m: ({k: g * min(1.0, m / (S.global_norm({k: g}) + 1e-6)) for k, g in grads.items()},
+                              S.global_norm(grads)),)),
     Misconception("clip-always-rescales", "clip_grad_norm", (
-        lambda ns, grads, m: ({k: g * (m / (_global_norm(grads) + 1e-6)) for k, g in grads.items()},
-                              _global_norm(grads)),)),
+        lambda ns, grads, m: ({k: g * (m / (S.global_norm(grads) + 1e-6)) for k, g in grads.items()},
+                              S.global_norm(grads)),)),
     Misconception("clip-by-value-instead-of-norm", "clip_grad_norm", (
-        lambda ns, grads, m: ({k: np.clip(g, -m, m) for k, g in grads.items()}, _global_norm(grads)),)),
+        lambda ns, grads, m: ({k: np.clip(g, -m, m) for k, g in grads.items()}, S.global_norm(grads)),)),
     Misconception("jacobian-wrong-convention", "gradient_norms_through_time",
                   (lambda ns, *a: _jacobian_norms(ns, *a, transpose=False),)),
 )
@@ -136,27 +132,24 @@ IDS = tuple(m.id for m in CATALOG) + (FLOAT32, MUTATES)
 
 # --- designed inputs ------------------------------------------------------------------------------
 
-def _values(seed: int, shape: tuple[int, ...], scale: float = 1.0) -> np.ndarray:
-    return S.grid_values(seed, shape, scale)
-
-
 def _weights(D: int = 3, H: int = 4) -> dict[str, np.ndarray]:
-    W_hh = _values(3, (H, H))
+    W_hh = S.grid_values(3, (H, H), 1.0)
     W_hh[0, 1], W_hh[1, 0] = 0.9, -0.4  # never symmetric
-    return {"W_xh": _values(2, (D, H)), "W_hh": W_hh, "b_h": _values(4, (H,), 0.5) + 0.3}
+    return {"W_xh": S.grid_values(2, (D, H), 1.0), "W_hh": W_hh, "b_h": S.grid_values(4, (H,), 0.5) + 0.3}
 
 
 def _designed_cases() -> dict[str, list[Case]]:
     N, T, D, H, O = 2, 3, 3, 4, 3
     w = _weights(D, H)
-    x, h0 = _values(1, (N, T, D), 2.0), _values(5, (N, H))
+    x, h0 = S.grid_values(1, (N, T, D), 2.0), S.grid_values(5, (N, H), 1.0)
     h = S.unroll(x, h0, **w)
-    dh = _values(6, (N, T, H), 2.0)
-    y = _values(7, (N, T, O), 3.0)
+    dh = S.grid_values(6, (N, T, H), 2.0)
+    y = S.grid_values(7, (N, T, O), 3.0)
     targets = np.array([[0, 2, 1], [1, 1, 0]], dtype=np.int64)
-    grads = {"W_xh": _values(8, (D, H), 3.0), "W_hh": _values(9, (H, H), 0.5), "b_h": _values(10, (H,), 2.0)}
-    total = _global_norm(grads)
-    params = {**w, "W_hy": _values(11, (H, O), 2.0), "b_y": _values(12, (O,))}
+    grads = {"W_xh": S.grid_values(8, (D, H), 3.0), "W_hh": S.grid_values(9, (H, H), 0.5),
+             "b_h": S.grid_values(10, (H,), 2.0)}
+    total = S.global_norm(grads)
+    params = {**w, "W_hy": S.grid_values(11, (H, O), 2.0), "b_y": S.grid_values(12, (O,), 1.0)}
     return {
         "rnn_cell_forward": [{"x_t": x[:, 0], "h_prev": h0, **w}],
         "rnn_forward": [{"x": x, "h0": h0, **w}],
@@ -169,7 +162,7 @@ def _designed_cases() -> dict[str, list[Case]]:
                            {"grads": grads, "max_norm": round(total * 2, 3)}],
         "clip_grad_value": [{"grads": grads, "clip_value": 0.5}],
         "rnn_loss_and_grads": [{"params": params, "x": x, "h0": h0, "targets": targets}],
-        "gradient_norms_through_time": [{"x": _values(13, (5, D), 2.0), "h0": h0[0], **w}],
+        "gradient_norms_through_time": [{"x": S.grid_values(13, (5, D), 2.0), "h0": h0[0], **w}],
     }
 
 
