@@ -5,6 +5,7 @@ import csv
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ def square_plus(x: int, context: int) -> int:
 def dies_on(x: int, context: int) -> int:
     if x == context:
         os._exit(3)   # the worker process dies: not an exception, a BrokenProcessPool
+    time.sleep(0.02)  # the other worker is not done with the queue before the pool notices the death
     return x
 
 
@@ -45,11 +47,13 @@ def test_process_pool_returns_every_result_once():
 
 
 def test_a_dead_worker_loses_only_what_was_in_flight_and_a_new_pool_takes_the_rest():
-    got, lost = run(ProcessExecutor(2, window_per_worker=1), dies_on, 3, 10)
-    assert 3 in lost and set(got) | set(lost) == set(range(10)) and not set(got) & set(lost)
+    got, lost = run(ProcessExecutor(2, window_per_worker=1), dies_on, 3, 20)
+    assert 3 in lost and set(got) | set(lost) == set(range(20)) and not set(got) & set(lost)
     assert all(got[i] == i for i in got)
     assert len(lost) <= 2                        # the window: at most two tasks were in flight
-    assert {7, 8, 9} <= set(got)                  # submitted after the break: a fresh pool graded them
+    # When the break is noticed is up to the pool's own thread, so which second task (if any) was
+    # in flight with 3 varies; everything submitted after the break went to a fresh pool.
+    assert set(range(max(lost) + 1, 20)) <= set(got) and max(lost) < 10
 
 
 def test_a_pool_that_keeps_dying_gives_up_instead_of_looping():
