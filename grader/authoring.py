@@ -6,7 +6,7 @@ at the region's indentation (nbgrader's convention).  The notebook interleaves t
 lesson (assignments/rnn/lesson.md, Korean and English, one `<!-- cell: <function> -->`
 section per function) with one code cell per stub function.
 
-    rnn-grader generate     # rewrite assignments/rnn/rnn.py and rnn.ipynb from the reference
+    rnn-grader generate     # rewrite assignments/rnn/rnn.py, rnn.ipynb and the stored examples
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from grader.checks import stored
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "rnn" / "rnn.py"
@@ -104,11 +106,19 @@ def student_files(solution: Path = SOLUTION, lesson: Path = LESSON) -> dict[str,
     return {"rnn.py": stub, "rnn.ipynb": nbformat.writes(notebook) + "\n"}
 
 
+def stored_examples_text(solution: Path = SOLUTION) -> str:
+    """The public checks' stored right answers: the reference on the designed inputs."""
+    from grader.misconceptions import DESIGNED  # instructor-only, like the reference itself
+    from grader.reference import load_reference
+
+    return stored.examples_text(DESIGNED, load_reference(solution))
+
+
 def generate(folder: Path = ASSIGNMENT) -> list[Path]:
-    """Rewrite the generated student files in `folder`; returns the paths written."""
+    """Rewrite the generated student files in `folder` and the stored examples; returns the paths written."""
     written = []
-    for name, text in student_files().items():
-        path = folder / name
+    for path, text in [*((folder / n, t) for n, t in student_files().items()),
+                       (stored.STORED_PATH, stored_examples_text())]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

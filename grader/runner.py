@@ -164,15 +164,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def share_points(points: float, weights: list[float]) -> list[float]:
+    """Each test's share of the part's points, rounded to 4 places so that the shares add up
+    to the part's points exactly (cumulative rounding): a report's test scores sum to its total."""
+    total, cumulative, shares, before = sum(weights), 0.0, [], 0.0
+    for weight in weights:
+        cumulative += weight
+        after = round(points * cumulative / total, 4)
+        shares.append(round(after - before, 4))
+        before = after
+    return shares
+
+
 def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadline: float) -> PartResult:
     checks = [c for c in part.checks if options.mode == "grade" or c.public]
-    total = sum(c.weight for c in checks)
     budget = options.assignment.modes[options.mode]
     base = options.effective_seed
     tests: list[TestResult] = []
     aborted: Msg | None = None
-    for check in checks:
-        max_score = round(part.points * check.weight / total, 4)
+    for check, max_score in zip(checks, share_points(part.points, [c.weight for c in checks])):
         if aborted is None and time.monotonic() > deadline:
             aborted = msg("check.budget_exhausted")
         message, example = aborted, None
@@ -186,8 +196,7 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
         text = i18n.text(options.lang, "check.passed") if passed else message.render(options.lang)
         tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score, text, example,
                                 check.public))
-    passed_weight = sum(c.weight for c, t in zip(checks, tests) if t.passed)
-    score = round(part.points * passed_weight / total, 4)
+    score = round(sum(t.score for t in tests), 4)
     reference = options.reference
     diagnoses: tuple[Diagnosis, ...] = ()
     if score < part.points and reference is not None:

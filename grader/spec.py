@@ -1,9 +1,10 @@
 """What the RNN assignment is: its parts, their points and checks, and the grading limits.
 
 Data, not code paths: the runner reads this and nothing else to know what to grade.
-Public checks (run by `check`, shipped to students) live in each part's module; hidden
-checks (reference agreement, run by `grade`) live in grader/checks/hidden.py, which the
-student bundle leaves out, and then every part simply has its public checks.
+Public checks (run by `check`, shipped to students) live in each part's module, plus the
+stored examples (grader/checks/stored.py); hidden checks (reference agreement, run by
+`grade`) live in grader/checks/hidden.py, which the student bundle leaves out, and then
+every part simply has its public checks.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from grader import pictures
-from grader.checks import backward, clipping, forward, gradients, loss
+from grader.checks import backward, clipping, forward, gradients, loss, stored
 from grader.checks.framework import Check
 
 
@@ -58,10 +59,14 @@ def hidden_checks() -> dict[str, tuple[Check, ...]]:
 
 
 def part(name: str, points: float, public: tuple[Check, ...], **kwargs) -> Part:
-    return Part(name, points, HIDDEN.get(name, ()) + public, **kwargs)
+    """A part's checks: hidden ones first, then the public properties and the stored examples."""
+    examples = STORED.get(name)
+    return Part(name, points, HIDDEN.get(name, ()) + public + ((stored.stored_check(name, examples),) if examples else ()),
+                **kwargs)
 
 
 HIDDEN = hidden_checks()
+STORED = stored.load()
 
 RNN = Assignment(
     name="rnn",

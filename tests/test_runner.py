@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.reports import json_report
-from grader.runner import GradingOptions, grade
+from grader.runner import GradingOptions, grade, share_points
 from grader.sandbox import Limits
 from grader.spec import RNN
 from grader.submissions import read_submission
@@ -173,3 +173,13 @@ def test_counterexample_snippet_rebuilds_the_failing_call():
     assert example["shapes"]["grads"] == {"W": [1, 2]} and example["relative_error"] == 1.0
     rebuilt = eval(example["snippet"].replace("clip_grad_norm", "dict"), {"np": np})
     assert np.array_equal(rebuilt["grads"]["W"], case["grads"]["W"])
+
+
+@pytest.mark.parametrize("points,weights", [(10, [1] * 9), (5, [3, 1, 1, 1, 1, 2]), (20, [3, 1, 1, 2, 1, 1, 1]),
+                                            (15, [3, 1, 1, 1, 1, 1, 1])])
+def test_test_shares_add_up_to_the_part_points_and_follow_the_weights(points, weights):
+    shares = share_points(points, weights)
+    assert round(sum(shares), 4) == points
+    exact = [points * w / sum(weights) for w in weights]
+    assert all(abs(s - e) <= 1.5e-4 for s, e in zip(shares, exact))
+    assert all(round(s, 4) == s for s in shares)

@@ -1,0 +1,78 @@
+"""Public checks against stored right answers: fixed inputs and the reference's outputs on them.
+
+The student bundle has no reference solution, so `check` cannot compute a right answer;
+instead it ships `stored_examples.json`, written by `rnn-grader generate` from the
+reference on the inputs designed to tell common mistakes apart (N≠T, D≠H, a non-symmetric
+W_hh, T=3, logits near +1000, norms above and below max_norm). A test keeps the file in
+step with the reference.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from grader.checks.agreement import COMPARE
+from grader.checks.framework import Case, Check, Probe, arguments
+
+STORED_PATH = Path(__file__).with_name("stored_examples.json")
+CHECK_NAME = "matches_stored_examples"
+
+
+def encode(value: Any) -> Any:
+    """A JSON value that `decode` turns back into the same arrays, tuples, dicts and numbers."""
+    if isinstance(value, np.ndarray):
+        return {"array": value.tolist(), "dtype": value.dtype.str, "shape": list(value.shape)}
+    if isinstance(value, dict):
+        return {"dict": {k: encode(v) for k, v in value.items()}}
+    if isinstance(value, (tuple, list)):
+        return {"tuple": [encode(v) for v in value]}
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "array" in value:
+            return np.array(value["array"], dtype=np.dtype(value["dtype"])).reshape(value["shape"])
+        if "dict" in value:
+            return {k: decode(v) for k, v in value["dict"].items()}
+        return tuple(decode(v) for v in value["tuple"])
+    return value
+
+
+def examples_text(cases: dict[str, list[Case]], reference: Any) -> str:
+    """The stored file: per part, each case with the reference's answer on it."""
+    stored = {part: [{"inputs": encode({k: v for k, v in case.items() if not k.startswith("_")}),
+                      "expected": encode(getattr(reference, part)(*arguments(case)))} for case in part_cases]
+              for part, part_cases in cases.items()}
+    parts = [f" {json.dumps(part)}: [\n" + ",\n".join(f"  {json.dumps(e)}" for e in examples) + "\n ]"
+             for part, examples in stored.items()]
+    return "{\n" + ",\n".join(parts) + "\n}\n"  # one example per line: reviewable diffs
+
+
+def load(path: Path = STORED_PATH) -> dict[str, list[tuple[Case, Any]]]:
+    """Part → [(inputs, expected)], or nothing when no file was generated."""
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {part: [(decode(e["inputs"]), decode(e["expected"])) for e in examples] for part, examples in raw.items()}
+
+
+def stored_check(part: str, examples: list[tuple[Case, Any]], weight: float = 1) -> Check:
+    """Public test: the student's answer equals the stored one on every stored input.
+
+    Hypothesis draws from the handful of stored cases and, the space being finite, tries
+    each of them; the case object itself finds its expected answer."""
+    cases = [case for case, _ in examples]
+    expected = [answer for _, answer in examples]
+
+    def verify(probe: Probe, case: Case) -> None:
+        index = next(i for i, c in enumerate(cases) if c is case)
+        COMPARE[part](probe(part, case), expected[index])
+
+    return Check(CHECK_NAME, weight, public=True, cases=st.sampled_from(cases), verify=verify)
