@@ -207,13 +207,13 @@ def _digest(path: Path) -> str:
     return ""
 
 
-def _outside(path: Path, root: Path) -> str | None:
+def _outside(path: Path, root: Path) -> SubmissionError | None:
     """Why `path` may not be read as part of the batch in `root` (None when it may)."""
     target, base = _resolved(path), _resolved(root)
     if target is None:
-        return f"{path}: a symlink that cannot be followed (a loop); replace it with the file itself"
+        return SubmissionError("input.symlink_loop", path=path)
     if base is not None and not target.is_relative_to(base):
-        return f"{path}: symlink points outside the batch folder; copy the submission into the folder instead"
+        return SubmissionError("input.symlink_outside", path=path)
     return None
 
 
@@ -227,30 +227,31 @@ class Prepared:
     sha256: str = ""
 
 
-def prepare(entry: Path, root: Path | None = None, student: str | None = None) -> Prepared:
-    """Read one entry (never running it). With `root`, nothing outside it is read."""
+def prepare(entry: Path, root: Path | None = None, student: str | None = None, lang: str = "en") -> Prepared:
+    """Read one entry (never running it); why it cannot be read is said in `lang`. With `root`,
+    nothing outside it is read."""
     student = student or student_id(entry)
     file = entry
     try:
         if root is not None and (reason := _outside(entry, root)):
-            raise SubmissionError(reason)
+            raise reason
         if entry.is_dir():
             file = pick_file(entry)
             if root is not None and (reason := _outside(file, root)):
-                raise SubmissionError(reason)
+                raise reason
         submission = read_submission(file, student)
     except SubmissionError as exc:
         digest = "" if root is not None and _outside(file, root) else _digest(file)
-        return Prepared(student, None, GradingError(exc.kind, str(exc)), digest)
+        return Prepared(student, None, GradingError(exc.kind, exc.render(lang)), digest)
     return Prepared(student, submission, None, submission.sha256)
 
 
-def prepare_task(task: Task, root: Path) -> Prepared:
+def prepare_task(task: Task, root: Path, lang: str = "en") -> Prepared:
     if len(task.paths) > 1:
         names = ", ".join(p.name for p in task.paths)
         message = f"duplicate student id {task.student} ({names}); keep one of them and grade again"
         return Prepared(task.student, None, GradingError("duplicate", message))
-    return prepare(task.paths[0], root=root, student=task.student)
+    return prepare(task.paths[0], root=root, student=task.student, lang=lang)
 
 
 def grade_submission(submission: Submission, options: GradingOptions) -> SubmissionResult:
@@ -266,7 +267,7 @@ def grade_submission(submission: Submission, options: GradingOptions) -> Submiss
 def grade_entry(entry: Path, options: GradingOptions, root: Path | None = None,
                 student: str | None = None) -> SubmissionResult:
     """One entry of a batch, whatever is wrong with it. With `root`, nothing outside it is read."""
-    item = prepare(entry, root, student)
+    item = prepare(entry, root, student, options.lang)
     if item.submission is None:
         return error_result(item.student, item.sha256, item.error, options)
     return grade_submission(item.submission, options)
@@ -485,7 +486,7 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
     similar: tuple = ()
     prepared: list[Prepared] = []
     try:
-        prepared = [prepare_task(task, folder) for task in todo]
+        prepared = [prepare_task(task, folder, options.lang) for task in todo]
         to_grade: list[int] = []
         unreadable: list[tuple[int, SubmissionResult]] = []
         reused: list[tuple[int, str, int]] = []

@@ -201,14 +201,13 @@ def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
 
 
 def _default_check_path() -> Path:
+    """The assignment file in the current folder; a SubmissionError (shown in the student's language) if not one."""
     found = [Path(name) for name in ASSIGNMENT_FILES if Path(name).is_file()]
     if len(found) == 1:
         return found[0]
     if found:
-        raise InputError(f"both {' and '.join(map(str, found))} are in the current folder; say which to check, "
-                         f"e.g. `rnn-grader check {found[-1]}`")
-    raise InputError(f"no {' or '.join(ASSIGNMENT_FILES)} in the current folder; "
-                     "run this next to your assignment or pass its path")
+        raise SubmissionError("input.both_here", names=found, example=found[-1])
+    raise SubmissionError("input.none_here")
 
 
 def _check_out(out: Path) -> None:
@@ -221,11 +220,10 @@ def _below(score: float, args: argparse.Namespace) -> bool:
 
 
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
-    path = args.path or _default_check_path()
     try:
-        submission = read_submission(path)
+        submission = read_submission(args.path or _default_check_path())
     except SubmissionError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(exc.render(args.lang)) from None
     if args.format:
         _check_out(args.out)
     result = grade(submission, _options(args, mode))

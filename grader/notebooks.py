@@ -17,9 +17,37 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from grader import i18n
 
 
-class NotebookError(ValueError):
+class LocalisedError(ValueError):
+    """An error for the student, kept as a catalog key and its fields so it can be shown in the language
+    they chose; `str()` is the English text, for logs and anything that only prints it.
+
+    Defined here, the lowest module whose errors students see; `SubmissionError` builds on it.
+    A field may itself be a LocalisedError (rendered in the same language) or a list of names
+    (joined with the language's "and").
+    """
+
+    def __init__(self, key: str, /, **params: Any):
+        self.key, self.params = key, params
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str) -> str:
+        return i18n.text(lang, self.key, **{name: _field(value, lang) for name, value in self.params.items()})
+
+
+def _field(value: Any, lang: str) -> Any:
+    if isinstance(value, LocalisedError):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        return i18n.text(lang, "input.and").join(map(str, value))
+    return value
+
+
+class NotebookError(LocalisedError):
     """The notebook cannot be read as an nbformat 4 notebook with code."""
 
 
@@ -66,7 +94,7 @@ def _cell_source(cell: dict, number: int) -> str:
         return "".join(body)
     if isinstance(body, str):
         return body
-    raise NotebookError(f"cell {number} has no readable source text; open the notebook in Jupyter and save it again")
+    raise NotebookError("notebook.no_source", cell=number)
 
 
 def _cell_lines(body: str) -> tuple[list[str], bool]:
@@ -87,24 +115,18 @@ def _load(text: str) -> dict:
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"not a readable Jupyter notebook (its JSON is broken at line {exc.lineno}, "
-                            f"column {exc.colno}); open it in Jupyter, save it again and resubmit") from None
+        raise NotebookError("notebook.broken_json", line=exc.lineno, column=exc.colno) from None
     except (RecursionError, MemoryError, ValueError):
-        raise NotebookError("not a readable Jupyter notebook (its JSON cannot be parsed); "
-                            "open it in Jupyter, save it again and resubmit") from None
+        raise NotebookError("notebook.unparsable") from None
     if not isinstance(nb, dict) or "nbformat" not in nb:
-        raise NotebookError("not a Jupyter notebook (the file is JSON but has no 'nbformat' field); "
-                            "submit the .ipynb saved by Jupyter")
+        raise NotebookError("notebook.no_nbformat")
     major = nb["nbformat"]
     if isinstance(major, bool) or not isinstance(major, int):
-        raise NotebookError(f"not a readable Jupyter notebook (nbformat is {major!r}, not a number); "
-                            "open it in Jupyter, save it again and resubmit")
+        raise NotebookError("notebook.bad_nbformat", value=repr(major))
     if major != 4:
-        raise NotebookError(f"notebook format version {major} is not supported; save it as nbformat 4 "
-                            "(open and save it in a current Jupyter)")
+        raise NotebookError("notebook.old_version", version=major)
     if not isinstance(nb.get("cells"), list):
-        raise NotebookError("not a readable Jupyter notebook (it has no list of cells); "
-                            "open it in Jupyter, save it again and resubmit")
+        raise NotebookError("notebook.no_cells")
     return nb
 
 
@@ -116,7 +138,7 @@ def notebook_to_source(text: str) -> NotebookSource:
     has_code = False
     for number, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict):
-            raise NotebookError(f"cell {number} is not a notebook cell; open the notebook in Jupyter and save it again")
+            raise NotebookError("notebook.not_a_cell", cell=number)
         if cell.get("cell_type") != "code":
             continue
         cell_lines, code = _cell_lines(_cell_source(cell, number))
@@ -125,6 +147,5 @@ def notebook_to_source(text: str) -> NotebookSource:
             lines.append(line)
             line_map.append((number, inner))
     if not has_code:
-        raise NotebookError("the notebook has no code cells with code in them; "
-                            "write your functions in code cells (not markdown) and save the notebook")
+        raise NotebookError("notebook.no_code")
     return NotebookSource("\n".join(lines) + "\n", tuple(line_map))

@@ -2,8 +2,9 @@
 
 Reading happens in the grader's process and never runs student code; what can go wrong
 here (missing, unreadable, empty, binary, too large, ambiguous) becomes a `SubmissionError`
-with a one-line message that names the file and says what to do, which a batch records as
-an error row.
+with a one-line message that names the file and says what to do, in English or Korean (a
+catalog key, rendered in the language the student chose), which a batch records as an error
+row.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from grader.notebooks import NotebookError, NotebookSource, notebook_to_source
+from grader.notebooks import LocalisedError, NotebookError, NotebookSource, notebook_to_source
 
 SUFFIXES = (".py", ".ipynb")
 ASSIGNMENT_FILES = ("rnn.py", "rnn.ipynb")
@@ -21,15 +23,15 @@ MAX_BYTES = 64 * 2**20  # notebooks with plots are a few MB; anything near this 
 SKIPPED_NAMES = frozenset({"__pycache__", "__MACOSX", "__init__.py"})
 
 
-class SubmissionError(ValueError):
-    """A submission that cannot be read; the message says what, where and what to do.
+class SubmissionError(LocalisedError):
+    """A submission that cannot be read; the message (`render(lang)`) says what, where and what to do.
 
     `kind` is the report's error kind: "notebook" for a notebook that cannot be read as
     one, "input" for everything else.
     """
 
-    def __init__(self, message: str, kind: str = "input"):
-        super().__init__(message)
+    def __init__(self, key: str, /, kind: str = "input", **params: Any):
+        super().__init__(key, **params)
         self.kind = kind
 
 
@@ -79,56 +81,51 @@ def pick_file(folder: Path) -> Path:
                         if has_submission_suffix(p) and not p.name.startswith(".") and p.is_file()),
                        key=lambda p: p.name)
     except OSError as exc:
-        raise SubmissionError(f"{folder}: the folder cannot be read ({exc.strerror}); check its permissions") from None
+        raise SubmissionError("input.folder_unreadable", folder=folder, reason=exc.strerror) from None
     named = [p for p in files if p.name.lower() in ASSIGNMENT_FILES]
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
-        raise SubmissionError(f"{folder}: both {' and '.join(p.name for p in named)} are there; "
-                              "keep only the one to grade")
+        raise SubmissionError("input.both_files", folder=folder, names=[p.name for p in named])
     if len(files) == 1:
         return files[0]
     if not files:
-        raise SubmissionError(f"{folder}: no .py or .ipynb file inside; put rnn.py or rnn.ipynb in the folder")
-    names = ", ".join(p.name for p in files)
-    raise SubmissionError(f"{folder}: several candidate files ({names}); name the one to grade rnn.py or rnn.ipynb")
+        raise SubmissionError("input.no_candidate", folder=folder)
+    raise SubmissionError("input.several_candidates", folder=folder, names=", ".join(p.name for p in files))
 
 
 def read_submission(path: Path, student: str | None = None) -> Submission:
     """Read one submission from disk (never executing it)."""
     path = Path(path)
     if not path.exists():
-        what = "a broken link" if path.is_symlink() else "no such file or folder"
-        raise SubmissionError(f"{path}: {what}; check the path")
+        raise SubmissionError("input.broken_link" if path.is_symlink() else "input.not_found", path=path)
     file = pick_file(path) if path.is_dir() else path
     if not has_submission_suffix(file):
-        raise SubmissionError(f"{file}: not a .py or .ipynb file; submit rnn.py or rnn.ipynb")
+        raise SubmissionError("input.wrong_suffix", file=file)
     if not file.is_file():
-        raise SubmissionError(f"{file}: not a regular file; submit the rnn.py or rnn.ipynb file itself")
+        raise SubmissionError("input.not_regular", file=file)
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:
-            raise SubmissionError(f"{file}: {size / 2**20:.0f} MB is too large for a submission "
-                                  f"(limit {MAX_BYTES // 2**20} MB); clear the notebook's outputs or submit the source")
+            raise SubmissionError("input.too_large", file=file, size=f"{size / 2**20:.0f}", limit=MAX_BYTES // 2**20)
         data = file.read_bytes()
     except OSError as exc:
-        raise SubmissionError(f"{file}: cannot be read ({exc.strerror}); check its permissions") from None
+        raise SubmissionError("input.unreadable", file=file, reason=exc.strerror) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SubmissionError(f"{file}: not UTF-8 text (it is UTF-16 or UTF-32); save it as UTF-8")
+        raise SubmissionError("input.utf16", file=file)
     if b"\x00" in data:
-        raise SubmissionError(f"{file}: contains NUL bytes, so it is not a text file; "
-                              "submit the source file saved as UTF-8 text")
+        raise SubmissionError("input.nul_bytes", file=file)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise SubmissionError("input.not_utf8", file=file, byte=exc.start) from None
     if not text.strip():
-        raise SubmissionError(f"{file}: the file is empty; submit your completed rnn.py or rnn.ipynb")
+        raise SubmissionError("input.empty", file=file)
     notebook = None
     if file.suffix.lower() == ".ipynb":
         try:
             notebook = notebook_to_source(text)
         except NotebookError as exc:
-            raise SubmissionError(f"{file}: {exc}", kind="notebook") from None
+            raise SubmissionError("input.notebook", kind="notebook", file=file, problem=exc) from None
         text = notebook.source
     return Submission(student or student_id(path), file, text, hashlib.sha256(data).hexdigest(), notebook)

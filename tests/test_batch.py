@@ -251,6 +251,19 @@ def test_symlinks_outside_the_folder_become_error_rows(tmp_path, monkeypatch):
     assert "SECRET" not in (out / "reports" / "escape.json").read_text(encoding="utf-8")
 
 
+def test_unreadable_entries_are_explained_in_the_batch_language(tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "empty.py").write_bytes(b"")
+    (folder / "loop.py").symlink_to(folder / "loop.py")
+    result = run_batch(folder, out, replace(CHECK, lang="ko"))
+    messages = {e.student: e.result.error.message for e in result.entries}
+    assert messages == {"empty": f"{folder / 'empty.py'}: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
+                        "loop": f"{folder / 'loop.py'}: 따라갈 수 없는 심볼릭 링크입니다 (자기 자신을 가리킵니다). "
+                                "링크 대신 파일 자체를 넣으세요"}
+    assert report(out, "empty")["error"]["message"] == messages["empty"]
+
+
 def test_output_folder_inside_the_batch_folder_is_not_graded(tmp_path, monkeypatch):
     monkeypatch.setattr(batch_module, "grade", fake_grade())
     folder = tmp_path / "in"

@@ -144,6 +144,56 @@ def test_input_errors_are_one_line_and_exit_2(case, bad_inputs, capsys):
     assert not (bad_inputs / "o").exists()  # nothing graded, nothing written
 
 
+KOREAN_ERRORS = {
+    "empty": ("empty.py", "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
+              "empty.py: the file is empty"),
+    "v3-notebook": ("old.ipynb", "old.ipynb: 노트북 형식 버전 3은(는) 지원하지 않습니다",
+                    "notebook format version 3 is not supported"),
+    "broken-notebook": ("broken.ipynb", "JSON이 1번째 줄, 27번째 열에서 깨져 있습니다",
+                        "its JSON is broken at line 1, column 27"),
+}
+
+
+@pytest.mark.parametrize("case", KOREAN_ERRORS)
+@pytest.mark.parametrize("command", ["check", "grade"])
+def test_unreadable_submission_errors_are_in_the_chosen_language(case, command, bad_inputs, capsys):
+    name, korean, english = KOREAN_ERRORS[case]
+    (bad_inputs / "old.ipynb").write_text(json.dumps({"nbformat": 3, "worksheets": []}), encoding="utf-8")
+    argv = [command, bad_inputs / name, *(["--out", bad_inputs / "o"] if command == "grade" else [])]
+    code, out, err = run(capsys, *argv, "--lang", "ko")
+    assert_input_error(code, out, err, korean)
+    assert english not in err
+    code, out, err = run(capsys, *argv)
+    assert_input_error(code, out, err, english)
+    assert korean not in err
+
+
+def test_bare_check_with_both_files_says_so_in_korean(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert_input_error(*run(capsys, "check", "--lang", "ko"), "현재 폴더에 rnn.py나 rnn.ipynb가 없습니다")
+    (tmp_path / "rnn.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "rnn.ipynb").write_text("{}", encoding="utf-8")
+    code, out, err = run(capsys, "check", "--lang", "ko")
+    assert_input_error(code, out, err, "현재 폴더에 rnn.py, rnn.ipynb 파일이 모두 있습니다",
+                       "`rnn-grader check rnn.ipynb`")
+    assert "both" not in err
+
+
+def test_batch_error_rows_are_in_the_chosen_language(tmp_path, capsys):
+    folder, out = tmp_path / "class", tmp_path / "grades"
+    folder.mkdir()
+    (folder / "empty.py").write_bytes(b"")
+    code, _, err = run(capsys, "batch", folder, "--out", out, "--solutions", REFERENCE, "--lang", "ko", *FAST)
+    assert code == 0 and "Traceback" not in err
+    with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+        assert [(row[0], row[3]) for row in csv.reader(handle)][1:] == [("empty", "error")]
+    report = json.loads((out / "reports" / "empty.json").read_text(encoding="utf-8"))
+    korean = f"{folder / 'empty.py'}: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요"
+    assert report["error"]["message"] == korean
+    assert korean in (out / "reports" / "empty.md").read_text(encoding="utf-8")
+    assert "the file is empty" not in (out / "reports" / "empty.md").read_text(encoding="utf-8")
+
+
 def test_version_and_help(capsys):
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.strip() == f"rnn-grader {grader.__version__}"

@@ -122,3 +122,16 @@ def test_nothing_in_the_notebook_is_executed(tmp_path):
     text = nb(v4.new_code_cell(f"open({str(marker)!r}, 'w').write('x')\n%%bash\ntouch {marker}"))
     notebook_to_source(text)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("text, english, korean", [
+    (json.dumps({"nbformat": 3, "worksheets": []}), "notebook format version 3 is not supported",
+     "노트북 형식 버전 3은(는) 지원하지 않습니다"),
+    ('{"nbformat": 4,\n "cells": [', "its JSON is broken at line 2, column 12",
+     "JSON이 2번째 줄, 12번째 열에서 깨져 있습니다"),
+], ids=["v3", "corrupt-json"])
+def test_errors_render_in_korean_and_str_stays_english(text, english, korean):
+    with pytest.raises(NotebookError) as info:
+        notebook_to_source(text)
+    assert english in str(info.value) and english in info.value.render("en")
+    assert korean in info.value.render("ko") and english not in info.value.render("ko")

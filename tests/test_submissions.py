@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import nbformat
 import pytest
 from nbformat import v4
 
+from grader import i18n
 from grader.submissions import SubmissionError, is_candidate, pick_file, read_submission, student_id
-from tests.conftest import REFERENCE, STUBS
+from tests.conftest import REFERENCE, ROOT, STUBS
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -178,3 +180,42 @@ def test_candidates_skip_hidden_and_tool_entries(tmp_path):
 
 def test_stubs_are_readable():
     assert read_submission(STUBS).student == "rnn"
+
+
+def test_errors_render_in_the_chosen_language_and_str_stays_english(tmp_path):
+    with pytest.raises(SubmissionError) as info:
+        read_submission(write(tmp_path / "empty.py", b""))
+    path = tmp_path / "empty.py"
+    assert info.value.render("ko") == f"{path}: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요"
+    assert info.value.render("en") == str(info.value) == \
+        f"{path}: the file is empty; submit your completed rnn.py or rnn.ipynb"
+
+
+def test_a_broken_notebook_keeps_the_notebook_problem_in_the_chosen_language(tmp_path):
+    path = write(tmp_path / "old.ipynb", '{"nbformat": 3, "cells": []}')
+    with pytest.raises(SubmissionError) as info:
+        read_submission(path)
+    assert info.value.kind == "notebook"
+    assert info.value.render("ko").startswith(f"{path}: 노트북 형식 버전 3은(는) 지원하지 않습니다")
+    assert str(info.value).startswith(f"{path}: notebook format version 3 is not supported")
+
+
+def test_folder_with_both_files_joins_the_names_in_each_language(tmp_path):
+    folder = tmp_path / "yoon"
+    write(folder / "rnn.py", "x = 1\n")
+    write(folder / "rnn.ipynb", "{}")
+    with pytest.raises(SubmissionError) as info:
+        read_submission(folder)
+    assert "both rnn.ipynb and rnn.py are there" in str(info.value)
+    assert "rnn.ipynb, rnn.py 파일이 모두 있습니다" in info.value.render("ko")
+
+
+def test_every_input_and_notebook_key_used_in_code_is_in_both_catalogs():
+    # test_i18n finds msg()/text() keys; these errors name theirs as SubmissionError("input.…") and the like
+    used = set()
+    for path in (ROOT / "grader").rglob("*.py"):
+        used |= set(re.findall(r'"((?:input|notebook)\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    used = {key for key in used if not key.endswith(".py")}  # "notebook.py" is a file name, not a key
+    assert {"input.empty", "input.both_here", "input.symlink_loop", "notebook.old_version"} <= used
+    for lang in i18n.LANGS:
+        assert not used - i18n.catalog(lang).keys(), lang
