@@ -25,3 +25,27 @@ def catalog(lang: str) -> dict[str, str]:
 def text(lang: str, key: str, /, **params: Any) -> str:
     """The message `key` in `lang`, with its fields filled in."""
     return catalog(lang)[key].format(**params)
+
+
+class LocalisedError(ValueError):
+    """An error for the student, kept as a catalog key and its fields so it can be shown in the language
+    they chose; `str()` is the English text, for logs and anything that only prints it.
+
+    A field may itself be a LocalisedError (rendered in the same language) or a list of names
+    (joined with the language's "and").
+    """
+
+    def __init__(self, key: str, /, **params: Any):
+        self.key, self.params = key, params
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str) -> str:
+        return text(lang, self.key, **{name: _field(value, lang) for name, value in self.params.items()})
+
+
+def _field(value: Any, lang: str) -> Any:
+    if isinstance(value, LocalisedError):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        return text(lang, "input.and").join(map(str, value))
+    return value

@@ -17,37 +17,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from grader import i18n
 
 
-class LocalisedError(ValueError):
-    """An error for the student, kept as a catalog key and its fields so it can be shown in the language
-    they chose; `str()` is the English text, for logs and anything that only prints it.
-
-    Defined here, the lowest module whose errors students see; `SubmissionError` builds on it.
-    A field may itself be a LocalisedError (rendered in the same language) or a list of names
-    (joined with the language's "and").
-    """
-
-    def __init__(self, key: str, /, **params: Any):
-        self.key, self.params = key, params
-        super().__init__(self.render("en"))
-
-    def render(self, lang: str) -> str:
-        return i18n.text(lang, self.key, **{name: _field(value, lang) for name, value in self.params.items()})
-
-
-def _field(value: Any, lang: str) -> Any:
-    if isinstance(value, LocalisedError):
-        return value.render(lang)
-    if isinstance(value, (list, tuple)):
-        return i18n.text(lang, "input.and").join(map(str, value))
-    return value
-
-
-class NotebookError(LocalisedError):
+class NotebookError(i18n.LocalisedError):
     """The notebook cannot be read as an nbformat 4 notebook with code."""
 
 

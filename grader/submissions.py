@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.notebooks import LocalisedError, NotebookError, NotebookSource, notebook_to_source
+from grader import i18n
+from grader.notebooks import NotebookError, NotebookSource, notebook_to_source
 
 SUFFIXES = (".py", ".ipynb")
 ASSIGNMENT_FILES = ("rnn.py", "rnn.ipynb")
@@ -23,7 +24,7 @@ MAX_BYTES = 64 * 2**20  # notebooks with plots are a few MB; anything near this 
 SKIPPED_NAMES = frozenset({"__pycache__", "__MACOSX", "__init__.py"})
 
 
-class SubmissionError(LocalisedError):
+class SubmissionError(i18n.LocalisedError):
     """A submission that cannot be read; the message (`render(lang)`) says what, where and what to do.
 
     `kind` is the report's error kind: "notebook" for a notebook that cannot be read as
