@@ -7,10 +7,12 @@ not called again, and the whole submission has a wall-clock budget.
 """
 from __future__ import annotations
 
+import copy
 import re
 import time
 import zlib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -97,16 +99,53 @@ def check_seed(base: int, part: str, check: str) -> int:
     return (base + zlib.crc32(f"{part}::{check}".encode())) % 2**32
 
 
+def _settings(examples: int) -> settings:
+    return settings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=False,
+                    verbosity=Verbosity.quiet, report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink))
+
+
+@lru_cache(maxsize=4096)
+def drawn_inputs(check: Check, examples: int, seed: int) -> tuple[Any, ...]:
+    """The inputs Hypothesis tries, in order, when every one of them passes.
+
+    With a fixed seed, derandomized, that sequence depends on the seed alone (not on the code
+    under test), so it is drawn once per process and replayed for every submission: drawing
+    is most of the cost of a check. A submission that fails goes through Hypothesis itself,
+    which finds the same first failure and shrinks it."""
+    pin_generation()
+    seen: list[Any] = []
+
+    @hypothesis.seed(seed)
+    @_settings(examples)
+    @given(check.cases)
+    def record(drawn: Any) -> None:
+        seen.append(drawn)
+
+    record()
+    return tuple(seen)
+
+
 def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int,
               function: str = "") -> tuple[Msg | None, dict | None]:
     """Run one property; None on success, else the feedback and the smallest failing input."""
+    try:
+        for drawn in drawn_inputs(check, examples, seed):
+            check.verify(probe, copy.deepcopy(drawn))  # a check may not change what the next submission gets
+    except Exception:  # noqa: BLE001  (a failure: Hypothesis finds it again, shrinks it, and words it)
+        pass
+    else:
+        return None, None
+    return _run_with_hypothesis(check, probe, examples, seed, function)
+
+
+def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed: int,
+                         function: str) -> tuple[Msg | None, dict | None]:
     pin_generation()  # inputs from the seed alone, whatever this process imported
     last: list[Any] = [None]
 
     @hypothesis.seed(seed)
-    @settings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=False,
-              verbosity=Verbosity.quiet, report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
-              phases=(Phase.explicit, Phase.generate, Phase.shrink))
+    @_settings(examples)
     @given(check.cases)
     def prop(drawn: Any) -> None:
         last[0] = drawn

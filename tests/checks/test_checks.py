@@ -55,3 +55,34 @@ def test_every_part_has_public_and_hidden_checks():
     for part in RNN.parts:
         flags = {c.public for c in part.checks}
         assert flags == {True, False} or part.name == "clip_grad_value", part.name
+
+
+@pytest.mark.parametrize("fixture", ["missing_tanh", "bptt_no_carry", "clip_per_tensor", "softmax_overflow",
+                                     "mutates_input"])
+def test_replaying_the_drawn_inputs_gives_what_hypothesis_gives(fixture, reference):
+    """The fast path (inputs drawn once per process, replayed) and Hypothesis itself agree on
+    every check: the same verdict, message and smallest failing input."""
+    from grader.runner import _run_with_hypothesis
+
+    probe = InProcessProbe(module_from_source(compose(MISTAKES / f"{fixture}.py")), reference)
+    with np.errstate(all="ignore"):
+        for part, check in ALL_CHECKS:
+            seed = check_seed(11, part, check.name)
+            fast, slow = run_check(check, probe, 10, seed, part), _run_with_hypothesis(check, probe, 10, seed, part)
+            assert repr(fast) == repr(slow), f"{part}::{check.name}"  # repr: nan is nan
+
+
+def test_a_check_that_changes_its_input_does_not_change_the_next_submissions_inputs(reference):
+    from grader.checks.framework import Check
+    from grader.runner import drawn_inputs
+    from grader.checks import strategies as S
+
+    def scribble(probe, case):
+        case["x_t"][...] = 99.0
+
+    check = Check("scribbles", 1, True, S.cell_case(), scribble)
+    before = [c["x_t"].copy() for c in drawn_inputs(check, 5, 3)]
+    probe = InProcessProbe(reference, reference)
+    assert run_check(check, probe, 5, 3) == (None, None)
+    assert all(np.array_equal(a, c["x_t"]) for a, c in zip(before, drawn_inputs(check, 5, 3)))
+    assert not any(np.all(a == 99.0) for a in before)
