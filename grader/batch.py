@@ -242,8 +242,14 @@ def prepare(entry: Path, root: Path | None = None, student: str | None = None, l
         submission = read_submission(file, student)
     except SubmissionError as exc:
         digest = "" if root is not None and _outside(file, root) else _digest(file)
-        return Prepared(student, None, GradingError(exc.kind, exc.render(lang)), digest)
+        return Prepared(student, None, GradingError(exc.kind, _within_batch(exc.render(lang), root)), digest)
     return Prepared(student, submission, None, submission.sha256)
+
+
+def _within_batch(message: str, root: Path | None) -> str:
+    """Paths in a message as the batch folder's own (`zz_empty.py`, not `/home/ta/2026/zz_empty.py`):
+    the student's report reads the same on every machine, and shows nothing of the grader's disk."""
+    return message if root is None else message.replace(f"{root}{os.sep}", "")
 
 
 def prepare_task(task: Task, root: Path, lang: str = "en") -> Prepared:

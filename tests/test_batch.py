@@ -258,10 +258,26 @@ def test_unreadable_entries_are_explained_in_the_batch_language(tmp_path):
     (folder / "loop.py").symlink_to(folder / "loop.py")
     result = run_batch(folder, out, replace(CHECK, lang="ko"))
     messages = {e.student: e.result.error.message for e in result.entries}
-    assert messages == {"empty": f"{folder / 'empty.py'}: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
-                        "loop": f"{folder / 'loop.py'}: 따라갈 수 없는 심볼릭 링크입니다 (자기 자신을 가리킵니다). "
+    assert messages == {"empty": "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
+                        "loop": "loop.py: 따라갈 수 없는 심볼릭 링크입니다 (자기 자신을 가리킵니다). "
                                 "링크 대신 파일 자체를 넣으세요"}
     assert report(out, "empty")["error"]["message"] == messages["empty"]
+
+
+def test_error_rows_name_files_as_the_batch_folder_does_not_where_it_lies(tmp_path):
+    """The same class graded from two places gives the same messages: no grader path leaks into them."""
+    reports = []
+    for place in ("a", "b/c"):
+        folder = tmp_path / place / "class"
+        (folder / "folder_student").mkdir(parents=True)
+        (folder / "empty.py").write_bytes(b"")
+        (folder / "folder_student" / "rnn.py").write_bytes(b"\x00junk")
+        run_batch(folder, tmp_path / place / "out", CHECK)
+        reports.append({s: report(tmp_path / place / "out", s)["error"]["message"] for s in ("empty", "folder_student")})
+    assert reports[0] == reports[1]
+    assert reports[0]["empty"].startswith("empty.py: the file is empty")
+    assert reports[0]["folder_student"].startswith(f"folder_student{os.sep}rnn.py: contains NUL bytes")
+    assert str(tmp_path) not in repr(reports)
 
 
 def test_output_folder_inside_the_batch_folder_is_not_graded(tmp_path, monkeypatch):

@@ -188,7 +188,7 @@ def test_batch_error_rows_are_in_the_chosen_language(tmp_path, capsys):
     with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
         assert [(row[0], row[3]) for row in csv.reader(handle)][1:] == [("empty", "error")]
     report = json.loads((out / "reports" / "empty.json").read_text(encoding="utf-8"))
-    korean = f"{folder / 'empty.py'}: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요"
+    korean = "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요"
     assert report["error"]["message"] == korean
     assert korean in (out / "reports" / "empty.md").read_text(encoding="utf-8")
     assert "the file is empty" not in (out / "reports" / "empty.md").read_text(encoding="utf-8")
