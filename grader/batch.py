@@ -254,9 +254,9 @@ def _within_batch(message: str, root: Path | None) -> str:
 
 def prepare_task(task: Task, root: Path, lang: str = "en") -> Prepared:
     if len(task.paths) > 1:
-        names = ", ".join(p.name for p in task.paths)
-        message = f"duplicate student id {task.student} ({names}); keep one of them and grade again"
-        return Prepared(task.student, None, GradingError("duplicate", message))
+        duplicate = SubmissionError("input.duplicate_id", kind="duplicate", student=task.student,
+                                    names=", ".join(p.name for p in task.paths))
+        return Prepared(task.student, None, GradingError(duplicate.kind, duplicate.render(lang)))
     return prepare(task.paths[0], root=root, student=task.student, lang=lang)
 
 

@@ -256,8 +256,14 @@ def test_unreadable_entries_are_explained_in_the_batch_language(tmp_path):
     folder.mkdir()
     (folder / "empty.py").write_bytes(b"")
     (folder / "loop.py").symlink_to(folder / "loop.py")
+    (folder / "dup.py").write_text("x = 1\n", encoding="utf-8")
+    (folder / "dup").mkdir()
+    (folder / "dup" / "rnn.py").write_text("x = 1\n", encoding="utf-8")
     result = run_batch(folder, out, replace(CHECK, lang="ko"))
     messages = {e.student: e.result.error.message for e in result.entries}
+    duplicate = messages.pop("dup")
+    assert duplicate.startswith("학생 ID dup의 제출물이 여러 개입니다 (") and "dup.py" in duplicate
+    assert duplicate.endswith("하나만 남기고 다시 채점하세요")
     assert messages == {"empty": "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
                         "loop": "loop.py: 따라갈 수 없는 심볼릭 링크입니다 (자기 자신을 가리킵니다). "
                                 "링크 대신 파일 자체를 넣으세요"}
