@@ -4,6 +4,9 @@
 
 Prints the median of N runs of each command and its ratio to the baseline
 (`rnn-grader --version`: interpreter + package import, no grading) measured in the same run.
+Then, in one process as a batch worker grades: the first `grade` (which draws every check's
+inputs) against the later ones (which replay them), on the reference and on a submission
+with mistakes (whose failing checks still go through Hypothesis to shrink).
 """
 from __future__ import annotations
 
@@ -45,6 +48,29 @@ def main() -> None:
     print(f"median of {runs} runs")
     for name, seconds in rows:
         print(f"  {name:<34} {seconds:7.3f} s   {seconds / base:6.1f}x baseline")
+    in_one_process(runs)
+
+
+def in_one_process(runs: int) -> None:
+    from grader.reference import load_reference
+    from grader.runner import GradingOptions, grade
+    from grader.submissions import read_submission
+
+    options = GradingOptions(mode="grade", reference=load_reference())
+    submissions = [read_submission(ROOT / "solutions" / "rnn" / "rnn.py", "reference"),
+                   read_submission(ROOT / "examples" / "submissions" / "lee_seoyeon.py")]
+
+    def seconds(submission) -> float:
+        start = time.perf_counter()
+        grade(submission, options)
+        return time.perf_counter() - start
+
+    first = seconds(submissions[0])
+    print(f"in one process (a batch worker), median of {runs} after the first grade")
+    print(f"  {'first grade <reference> (draws)':<34} {first:7.3f} s   {1.0:6.1f}x first")
+    for submission in submissions:
+        later = statistics.median(seconds(submission) for _ in range(runs))
+        print(f"  {'later grade <' + submission.student + '>':<34} {later:7.3f} s   {later / first:6.2f}x first")
 
 
 if __name__ == "__main__":
