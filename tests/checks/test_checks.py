@@ -86,3 +86,30 @@ def test_a_check_that_changes_its_input_does_not_change_the_next_submissions_inp
     assert run_check(check, probe, 5, 3) == (None, None)
     assert all(np.array_equal(a, c["x_t"]) for a, c in zip(before, drawn_inputs(check, 5, 3)))
     assert not any(np.all(a == 99.0) for a in before)
+
+
+class LoggingProbe(InProcessProbe):
+    """Remembers every call the check makes, with its arguments as text."""
+
+    def __init__(self, module, reference):
+        super().__init__(module, reference)
+        self.log: list[str] = []
+
+    def __call__(self, function, case):
+        self.log.append(f"{function}{repr(case)}")
+        return super().__call__(function, case)
+
+    def with_inputs_after(self, function, case):
+        self.log.append(f"{function}{repr(case)}")
+        return super().with_inputs_after(function, case)
+
+
+def test_a_passing_submission_gets_exactly_the_calls_hypothesis_would_make(reference):
+    """Replay is not an approximation: same inputs, same order, for every check."""
+    from grader.runner import _run_with_hypothesis
+
+    for part, check in ALL_CHECKS:
+        seed = check_seed(5, part, check.name)
+        fast, slow = LoggingProbe(reference, reference), LoggingProbe(reference, reference)
+        assert run_check(check, fast, 10, seed, part) == _run_with_hypothesis(check, slow, 10, seed, part) == (None, None)
+        assert fast.log == slow.log and fast.log, f"{part}::{check.name}"
