@@ -230,7 +230,7 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
     if args.format:
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
-    sys.stdout.write(terminal.render(result))
+    sys.stdout.write(terminal.render(result, reports_hint=not args.format))
     return EXIT_BELOW if _below(result.score, args) else EXIT_OK
 
 

@@ -1,12 +1,16 @@
 """The terminal summary of `check` and `grade`: one row per part, its score, the first thing
-to fix and the diagnosed mistakes, in the report's language."""
+to fix and the diagnosed mistakes, in the report's language; then the first failing test in
+full (message, mistake, smallest input, a call that reproduces it), so a student can start
+fixing without opening a report."""
 from __future__ import annotations
 
 import shutil
 
-from grader.model import SubmissionResult
+from grader.model import PartResult, SubmissionResult
 from grader.reports.view import (
     ELLIPSIS,
+    TERMINAL_LEVEL,
+    counterexample_lines,
     display_width,
     first_fix,
     num,
@@ -30,8 +34,21 @@ def clip_width(s: str, width: int) -> str:
     return "".join(out) + ELLIPSIS
 
 
-def render(result: SubmissionResult, width: int | None = None) -> str:
-    """The summary; rows fit `width` columns (default: the terminal's width, at least 60; 100 when unknown)."""
+def wrap(text: str, width: int, indent: str = "  ") -> list[str]:
+    """Words filled into lines of at most `width` terminal columns (Hangul counts two), each indented."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and display_width(indent + candidate) > width:
+            lines.append(indent + line)
+            candidate = word
+        line = candidate
+    return lines + [indent + line]
+
+
+def render(result: SubmissionResult, width: int | None = None, reports_hint: bool = True) -> str:
+    """The summary; rows fit `width` columns (default: the terminal's width, at least 60; 100 when unknown).
+    `reports_hint`: end with how to get every failing test in a report (when none was written)."""
     if width is None:
         width = max(60, shutil.get_terminal_size((100, 24)).columns)
     t = translator(report_lang(result.lang))
@@ -54,4 +71,21 @@ def render(result: SubmissionResult, width: int | None = None) -> str:
             status = "✗ " + ids + " ".join(fix.split())
         row = f"  {p.name:<{name_w}}  {pad(f'{num(p.score)} / {num(p.max_score)}', score_w, right=True)}  {status}"
         lines.append(clip_width(row, width))
+    failing = next((p for p in result.parts if p.first_failure is not None), None)
+    if failing is not None:
+        lines += ["", *first_failure_lines(failing, t, width)]
+        lines += ["", *wrap(t("report.terminal_more"), width, "")] if reports_hint else []
     return "\n".join(lines) + "\n"
+
+
+def first_failure_lines(part: PartResult, t, width: int) -> list[str]:
+    """The first failing test of `part` in full, wrapped to `width`."""
+    test = part.first_failure
+    lines = [t("report.terminal_first_failure", part=part.name, test=test.name)]
+    lines += wrap(test.message, width)
+    for d in part.diagnoses:
+        lines += wrap(f"{t('report.diagnosis')}: {d.title} [{d.id}]. {d.explanation}", width)
+        lines += wrap(f"{t('report.hint')}: {d.hint}", width)
+    for line in counterexample_lines(test.counterexample, t, TERMINAL_LEVEL):
+        lines += [("  " + row) if row else "" for row in line.split("\n")]
+    return lines

@@ -41,6 +41,7 @@ _FULL = Level(value_chars=1200, threshold=64, message_chars=1500, snippet_chars=
 _MID = Level(value_chars=400, threshold=24, message_chars=600, snippet_chars=800, series_rows=24)
 _SMALL = Level(value_chars=240, threshold=8, message_chars=300, snippet_chars=300, series_rows=12, edge=2)
 _BARE = Level(value_chars=0, threshold=0, message_chars=200, snippet_chars=0, series_rows=8, show_values=False)
+TERMINAL_LEVEL = _MID   # the one failing test the terminal summary details under its table
 # Markdown tries these in order until the report fits its size cap: (detail of the first
 # failing test of each part, detail of the other failing tests).
 MD_LEVELS = ((_FULL, _FULL), (_FULL, _MID), (_MID, _SMALL), (_SMALL, _BARE), (_BARE, _BARE))
@@ -256,9 +257,10 @@ def counterexample_view(ce: dict[str, Any] | None, level: Level, t: Callable[...
     )
 
 
-def counterexample_lines(ce: dict[str, Any] | None, t: Callable[..., str]) -> list[str]:
-    """Plain-text lines for the smallest failing input and the call that reproduces it (JUnit, Gradescope)."""
-    view = counterexample_view(ce, HTML_LEVEL, t)
+def counterexample_lines(ce: dict[str, Any] | None, t: Callable[..., str], level: Level = HTML_LEVEL) -> list[str]:
+    """Plain-text lines for the smallest failing input and the call that reproduces it (JUnit,
+    Gradescope, the terminal)."""
+    view = counterexample_view(ce, level, t)
     if view is None:
         return []
     lines = ["", t("report.counterexample") + ":", view.block(t)]

@@ -5,6 +5,7 @@ import base64
 import json
 import re
 import string
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from grader.model import PartResult, Series, SubmissionResult
 from grader.model import TestResult as Check
 from grader.reports import html, json_report, markdown, summary, terminal
 from grader.reports.view import display_width
-from tests.reports.helpers import SCRIPT, error_result, make_batch, make_result
+from tests.reports.helpers import SCRIPT, counterexample, error_result, make_batch, make_result
 
 REPORTS = Path(__file__).resolve().parents[2] / "grader" / "reports"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -73,13 +74,55 @@ def test_terminal_shows_one_row_per_part_with_the_first_thing_to_fix(lang):
     lines = out.splitlines()
     assert lines[0] == text(lang, "report.terminal_header", mode="grade", student="lee_seoyeon",
                             score="16.79", max_score="30")
-    assert len(lines) == 1 + 3
-    forward, backward, norms = lines[1:]
+    assert lines[4] == ""  # the table ends; the first failing test follows
+    forward, backward, norms = lines[1:4]
     assert forward.split()[0] == "rnn_cell_forward" and text(lang, "report.ok") in forward
     assert "[missing-tanh-derivative]" in backward and "4.29 / 15" in backward
     assert ("역전파" if lang == "ko" else "The backward pass") in backward
     assert "values differ" in norms
-    assert all(display_width(line) <= 100 for line in lines)
+    assert all(display_width(line) <= 100 for line in prose(out))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_terminal_details_the_first_failing_test_in_full(lang):
+    out = terminal.render(make_result(lang), width=100)
+    details = out.split("\n\n", 1)[1]
+    assert details.startswith(text(lang, "report.terminal_first_failure", part="rnn_cell_backward",
+                                   test="matches_reference"))
+    flat = " ".join(details.split())
+    assert "rnn_cell_backward → dx_t: values differ <script>alert(1)</script> (relative error 0.95)" in flat
+    assert "[missing-tanh-derivative]" in details and text(lang, "report.hint") in details
+    assert text(lang, "report.counterexample") in details and text(lang, "report.expected") in details
+    snippet = counterexample()["snippet"]
+    assert "  " + snippet in details.splitlines()  # whole, on one line: it is meant to be pasted
+    assert "x_t disagrees" not in details  # only the first failure; the rest are in the reports
+    assert out.rstrip().endswith(text(lang, "report.terminal_more").split()[-1])
+
+
+def prose(out: str) -> list[str]:
+    """The table and the wrapped sentences: what comes before the counterexample's own block
+    (arrays and the call are printed as they are, like numpy prints them)."""
+    return out.split("\n\n  ")[0].splitlines()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_terminal_wraps_by_columns_and_leaves_out_the_hint_when_reports_were_written(lang):
+    out = terminal.render(make_result(lang), width=60, reports_hint=False)
+    assert len(prose(out)) > 8 and all(display_width(line) <= 60 for line in prose(out))
+    assert text(lang, "report.terminal_more") not in " ".join(out.split())
+
+
+def test_wrap_counts_hangul_as_two_columns():
+    lines = terminal.wrap("진단된 실수: 손실을 배치에 대해 합했습니다 손실과 dy는 평균이어야 합니다", 24)
+    assert len(lines) > 1 and all(display_width(line) <= 24 for line in lines)
+    assert " ".join(line.strip() for line in lines) == "진단된 실수: 손실을 배치에 대해 합했습니다 손실과 dy는 평균이어야 합니다"
+
+
+def test_terminal_has_no_details_when_every_test_passed():
+    result = make_result("en")
+    passing = replace(result, parts=result.parts[:1], score=10.0, max_score=10.0)
+    out = terminal.render(passing, width=100)
+    assert out.count("\n") == 2 and text("en", "report.terminal_more") not in out
 
 
 @pytest.mark.parametrize("lang", LANGS)
