@@ -123,8 +123,15 @@ def _without_timing(result) -> dict:
     return data
 
 
-def test_same_submission_twice_gives_identical_reports(reference):
-    path = EXAMPLES / "lee_seoyeon.py"
+@pytest.mark.parametrize("name", ["lee_seoyeon", "stateful_backward"])
+def test_same_submission_twice_gives_identical_reports(name, tmp_path, reference):
+    """The first grading in a process draws every check's inputs, the second replays them: the
+    reports are the same, even for a submission whose answers depend on how often it was called."""
+    from grader.runner import drawn_inputs
+
+    path = EXAMPLES / f"{name}.py" if name == "lee_seoyeon" else \
+        write(tmp_path, "student.py", compose(HOSTILE[0].parent / f"{name}.py"))
+    drawn_inputs.cache_clear()
     first, second = grade_file(path, reference), grade_file(path, reference)
     assert first.score < 100
     assert _without_timing(first) == _without_timing(second)
