@@ -149,7 +149,7 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
     @given(check.cases)
     def prop(drawn: Any) -> None:
         last[0] = drawn
-        check.verify(probe, drawn)
+        check.verify(probe, copy.deepcopy(drawn))  # as in the replay: the drawn value stays as drawn
 
     try:
         prop()
