@@ -169,11 +169,15 @@ def counterexample(drawn: Any, details: dict[str, Any], function: str = "") -> d
     """The smallest failing input as shapes and (rounded) values, plus what was expected and got,
     and a line of Python that calls the student's function on it."""
     case, extra = (drawn[0], drawn[1:]) if isinstance(drawn, tuple) else (drawn, ())
-    inputs = {name: _plain(value) for name, value in case.items()}
-    shapes = {name: _shapes(value) for name, value in case.items()}
+    arguments_only = {name: value for name, value in case.items() if not name.startswith("_")}
+    inputs = {name: _plain(value) for name, value in arguments_only.items()}
+    shapes = {name: _shapes(value) for name, value in arguments_only.items()}
     result = {"shapes": shapes, "inputs": inputs, **details}
+    context = {name[1:]: _plain(value) for name, value in case.items() if name.startswith("_")}
+    if context:  # what the inputs were built with (e.g. the b_h behind h_t), not an argument
+        result["built_with"] = context
     if function:
-        call = f"{function}({', '.join(f'{k}={_source(v)}' for k, v in case.items() if not k.startswith('_'))})"
+        call = f"{function}({', '.join(f'{k}={_source(v)}' for k, v in arguments_only.items())})"
         result["snippet"] = call if len(call) <= SNIPPET_CHARS else None
     if extra:
         result["also"] = [_plain(v) for v in extra if not isinstance(v, dict)]

@@ -178,6 +178,9 @@ def test_counterexample_snippet_rebuilds_the_failing_call():
     example = counterexample((case, 1), {"relative_error": 1.0}, "clip_grad_norm")
     assert example["snippet"] == "clip_grad_norm(grads={'W': np.array([[0.5, -1.2]])}, max_norm=0.3)"
     assert example["shapes"]["grads"] == {"W": [1, 2]} and example["relative_error"] == 1.0
+    # context keys are what the inputs were built with, not arguments: apart, without the "_"
+    assert set(example["inputs"]) == set(example["shapes"]) == {"grads", "max_norm"}
+    assert example["built_with"] == {"b_h": [0.0]}
     rebuilt = eval(example["snippet"].replace("clip_grad_norm", "dict"), {"np": np})
     assert np.array_equal(rebuilt["grads"]["W"], case["grads"]["W"])
 

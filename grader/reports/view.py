@@ -20,7 +20,7 @@ from grader.model import BatchResult, PartResult, SubmissionResult, TestResult
 
 ELLIPSIS = "…"
 # Counterexample keys shown in their own place; every other key is listed as a detail.
-PLACED_KEYS = ("shapes", "inputs", "expected", "got", "relative_error", "worst_index", "snippet")
+PLACED_KEYS = ("shapes", "inputs", "expected", "got", "relative_error", "worst_index", "snippet", "built_with")
 
 
 @dataclass(frozen=True)
@@ -225,6 +225,14 @@ class CounterexampleView:
         return "\n".join(lines)
 
 
+def _detail_label(key: str, t: Callable[..., str]) -> str:
+    """A check's extra detail (`analytic`, `got_shape`, …) under its name in the report's language."""
+    try:
+        return t(f"report.detail.{key}")
+    except KeyError:
+        return key
+
+
 def counterexample_view(ce: dict[str, Any] | None, level: Level, t: Callable[..., str]) -> CounterexampleView | None:
     if not isinstance(ce, dict) or not ce:
         return None
@@ -237,9 +245,12 @@ def counterexample_view(ce: dict[str, Any] | None, level: Level, t: Callable[...
     if "worst_index" in ce:
         index = ce["worst_index"]
         details.append((t("report.worst_index"), shape_text(index) if isinstance(index, list) else str(index)))
+    if isinstance(ce.get("built_with"), dict):
+        details.append((t("report.built_with"), ", ".join(f"{k} = {_compact(v, level)}"
+                                                           for k, v in ce["built_with"].items())))
     for key, value in ce.items():
         if key not in PLACED_KEYS and key != "inputs":
-            details.append((str(key), compact(value, level) if show else clip_text(_compact(value, level), 60)))
+            details.append((_detail_label(str(key), t), compact(value, level) if show else clip_text(_compact(value, level), 60)))
     snippet = ce.get("snippet")
     snippet_text = snippet if isinstance(snippet, str) and snippet.strip() else None
     omitted = False

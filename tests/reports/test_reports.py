@@ -126,6 +126,19 @@ def test_terminal_has_no_details_when_every_test_passed():
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_counterexample_details_are_named_in_the_report_language(lang):
+    ce = {"shapes": {"x_t": [1, 1]}, "inputs": {"x_t": [[1.4]]}, "built_with": {"b_h": [0.7]},
+          "argument": "x_t", "analytic": 0.1232, "numeric": 0.00626, "some_new_detail": 3}
+    result = make_result(lang, ce=ce)
+    for out in (terminal.render(result, width=100), markdown.render(result)):
+        assert f"{text(lang, 'report.built_with')}: b_h = [0.7]" in out
+        assert f"{text(lang, 'report.detail.analytic')}: 0.1232" in out
+        assert f"{text(lang, 'report.detail.numeric')}: 0.00626" in out
+        assert "some_new_detail: 3" in out  # a detail without a catalog name keeps its own
+    assert ("기울기 대상" in terminal.render(result, width=100)) == (lang == "ko")
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_terminal_error_and_narrow_width(lang):
     out = terminal.render(error_result(lang), width=40)
     assert text(lang, "report.could_not_grade") in out and "(syntax)" in out
