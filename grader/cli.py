@@ -15,7 +15,7 @@ from typing import NoReturn
 import grader
 from grader.batch import ALL_FORMATS, FORMATS, BatchInputError, run_batch, write_atomic, write_reports
 from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_count
-from grader.i18n import LANGS
+from grader.i18n import LANGS, text
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
 from grader.progress import BatchProgress
@@ -200,14 +200,21 @@ def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
     return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, lang=args.lang)
 
 
-def _default_check_path() -> Path:
-    """The assignment file in the current folder; a SubmissionError (shown in the student's language) if not one."""
+def _default_check_path(lang: str) -> Path:
+    """The assignment file in the current folder: with both rnn.py and rnn.ipynb (the bundle ships
+    both), the one changed last, which is the one the student works in, and a line saying so.
+    A SubmissionError (in the student's language) when there is none, or no telling which."""
     found = [Path(name) for name in ASSIGNMENT_FILES if Path(name).is_file()]
     if len(found) == 1:
         return found[0]
-    if found:
+    if not found:
+        raise SubmissionError("input.none_here")
+    newest, other = sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    if newest.stat().st_mtime_ns == other.stat().st_mtime_ns:
         raise SubmissionError("input.both_here", names=found, example=found[-1])
-    raise SubmissionError("input.none_here")
+    note = text(lang, "input.chose_newer", chosen=newest, other=other)
+    print(f"rnn-grader: {note}", file=sys.stderr)
+    return newest
 
 
 def _check_out(out: Path) -> None:
@@ -221,7 +228,7 @@ def _below(score: float, args: argparse.Namespace) -> bool:
 
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
     try:
-        submission = read_submission(args.path or _default_check_path())
+        submission = read_submission(args.path or _default_check_path(args.lang))
     except SubmissionError as exc:
         raise InputError(exc.render(args.lang)) from None
     if args.format:

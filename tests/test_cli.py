@@ -88,7 +88,26 @@ def test_check_with_nothing_or_both_in_the_current_folder(tmp_path, monkeypatch,
     assert_input_error(*run(capsys, "check"), "no rnn.py or rnn.ipynb in the current folder", "pass its path")
     (tmp_path / "rnn.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "rnn.ipynb").write_text("{}", encoding="utf-8")
+    same = (tmp_path / "rnn.py").stat().st_mtime_ns
+    os.utime(tmp_path / "rnn.ipynb", ns=(same, same))  # no telling which one the student works in
     assert_input_error(*run(capsys, "check"), "both rnn.py and rnn.ipynb", "rnn-grader check rnn.ipynb")
+
+
+@pytest.mark.parametrize("newer", ["rnn.py", "rnn.ipynb"])
+def test_bare_check_with_both_files_checks_the_one_changed_last(newer, tmp_path, monkeypatch, capsys):
+    """The student bundle ships both: the file the student works in is the one changed last."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rnn.py").write_bytes(STUBS.read_bytes())
+    solved = v4.new_notebook(cells=[v4.new_code_cell(REFERENCE.read_text(encoding="utf-8"))])
+    (tmp_path / "rnn.ipynb").write_text(nbformat.writes(solved), encoding="utf-8")
+    older = "rnn.ipynb" if newer == "rnn.py" else "rnn.py"
+    os.utime(tmp_path / older, ns=(10**18, 10**18))
+    os.utime(tmp_path / newer, ns=(2 * 10**18, 2 * 10**18))
+    code, out, err = run(capsys, "check", *FAST)
+    assert code == 0 and f"checking {newer}, changed more recently than {older}" in err
+    assert ("score 100 / 100" in out) == (newer == "rnn.ipynb")   # the notebook holds the solution
+    code, _, err = run(capsys, "check", "--lang", "ko", *FAST)
+    assert f"{older}보다 최근에 바뀐 {newer}을(를) 확인합니다" in err
 
 
 @pytest.fixture
@@ -173,6 +192,8 @@ def test_bare_check_with_both_files_says_so_in_korean(tmp_path, monkeypatch, cap
     assert_input_error(*run(capsys, "check", "--lang", "ko"), "현재 폴더에 rnn.py나 rnn.ipynb가 없습니다")
     (tmp_path / "rnn.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "rnn.ipynb").write_text("{}", encoding="utf-8")
+    same = (tmp_path / "rnn.py").stat().st_mtime_ns
+    os.utime(tmp_path / "rnn.ipynb", ns=(same, same))
     code, out, err = run(capsys, "check", "--lang", "ko")
     assert_input_error(code, out, err, "현재 폴더에 rnn.py, rnn.ipynb 파일이 모두 있습니다",
                        "`rnn-grader check rnn.ipynb`")
