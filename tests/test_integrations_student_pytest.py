@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from grader.cli import main
+from grader.i18n import text
+from grader.reports.view import num
 from grader.spec import RNN
 from tests.conftest import MISTAKES, REFERENCE, ROOT, compose
 
@@ -69,10 +71,12 @@ def test_the_verdicts_are_those_of_rnn_grader_check(tmp_path, capsys):
         verdict = "PASSED" if part["score"] == part["max_score"] else "FAILED"
         assert f"test_rnn.py::test_part[{part['name']}] {verdict}" in done.stdout
     assert any(p["score"] < p["max_score"] for p in report["parts"])
-    assert score_line(done.stdout).endswith(f"score {report['score']:g} / 100")
+    assert score_line(done.stdout) == text("ko", "report.terminal_header", mode="check", student="rnn",
+                                           score=num(report["score"]), max_score="100")
     first = next(p for p in report["parts"] if p["score"] < p["max_score"])
     message = next(t["message"] for t in first["tests"] if not t["passed"])
     assert message.split("(")[0].strip() in done.stdout  # the same feedback, in Korean
+    assert "처음 실패한 테스트" in done.stdout and "직접 재현하기" in done.stdout  # detailed as `check` does
 
 
 def test_the_project_test_run_does_not_collect_the_student_tests():

@@ -62,7 +62,7 @@ def rnn_result(request):
     except SubmissionError as exc:
         from grader.model import GradingError
 
-        result = error_result(path.stem, "", GradingError(exc.kind, str(exc)), options)
+        result = error_result(path.stem, "", GradingError(exc.kind, exc.render(options.lang)), options)
     else:
         result = grade(submission, options)
     config.stash[RESULT] = result
@@ -73,5 +73,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     result = config.stash.get(RESULT, None)
     if result is None:
         return
+    from grader.reports.terminal import header
+
     terminalreporter.write_sep("-", "rnn-grader")
-    terminalreporter.write_line(f"rnn-grader check: {result.student}  score {result.score:g} / {result.max_score:g}")
+    terminalreporter.write_line(header(result))  # the first line `rnn-grader check` prints

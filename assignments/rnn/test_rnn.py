@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import pytest
 
+from grader.reports.terminal import first_failure_lines
+from grader.reports.view import num, translator
 from grader.spec import RNN
 
 
-def feedback(part) -> str:
-    """What to fix first in a part, as `rnn-grader check` says it, then a call that shows it."""
-    failure = part.first_failure
-    first = part.diagnoses[0].title if part.diagnoses else failure.message if failure else ""
-    lines = [f"{part.name} {part.score:g} / {part.max_score:g}: {' '.join(first.split())}"]
-    for d in part.diagnoses:
-        lines.append(f"[{d.id}] {d.explanation} {d.hint}")
-    if failure is not None and part.diagnoses:
-        lines.append(failure.message)
-    snippet = ((failure.counterexample or {}) if failure else {}).get("snippet")
-    if isinstance(snippet, str) and snippet:
-        lines.append(snippet)
+def feedback(part, lang: str) -> str:
+    """The part's score, then its first failing test as `rnn-grader check` details it (message,
+    diagnosed mistake, smallest input, a call that reproduces it)."""
+    lines = [f"{part.name} {num(part.score)} / {num(part.max_score)}"]
+    if part.first_failure is not None:
+        lines += first_failure_lines(part, translator(lang), width=100)
     return "\n".join(lines)
 
 
@@ -29,4 +25,4 @@ def test_part(part_name, rnn_result):
     part = next((p for p in rnn_result.parts if p.name == part_name), None)
     assert part is not None, f"{part_name} was not graded"
     if rnn_result.error is not None or part.score < part.max_score:
-        pytest.fail(feedback(part), pytrace=False)
+        pytest.fail(feedback(part, rnn_result.lang), pytrace=False)

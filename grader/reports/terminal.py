@@ -46,14 +46,19 @@ def wrap(text: str, width: int, indent: str = "  ") -> list[str]:
     return lines + [indent + line]
 
 
+def header(result: SubmissionResult) -> str:
+    """`rnn-grader check: <student>  score 72.5 / 100`, in the report's language."""
+    return translator(report_lang(result.lang))("report.terminal_header", mode=result.mode, student=result.student,
+                                                score=num(result.score), max_score=num(result.max_score))
+
+
 def render(result: SubmissionResult, width: int | None = None, reports_hint: bool = True) -> str:
     """The summary; rows fit `width` columns (default: the terminal's width, at least 60; 100 when unknown).
     `reports_hint`: end with how to get every failing test in a report (when none was written)."""
     if width is None:
         width = max(60, shutil.get_terminal_size((100, 24)).columns)
     t = translator(report_lang(result.lang))
-    lines = [t("report.terminal_header", mode=result.mode, student=result.student,
-               score=num(result.score), max_score=num(result.max_score))]
+    lines = [header(result)]
     if result.error:
         message = " ".join(result.error.message.split())
         lines.append("  " + clip_width(t("report.could_not_grade") + f" ({result.error.kind}): {message}", width - 2))
