@@ -209,8 +209,9 @@ def _default_check_path(lang: str) -> Path:
         return found[0]
     if not found:
         raise SubmissionError("input.none_here")
-    newest, other = sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    if newest.stat().st_mtime_ns == other.stat().st_mtime_ns:
+    changed = {path: path.stat().st_mtime_ns for path in found}
+    newest, other = sorted(found, key=changed.get, reverse=True)
+    if changed[newest] == changed[other]:
         raise SubmissionError("input.both_here", names=found, example=found[-1])
     note = text(lang, "input.chose_newer", chosen=newest, other=other)
     print(f"rnn-grader: {note}", file=sys.stderr)

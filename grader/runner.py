@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -99,10 +99,14 @@ def check_seed(base: int, part: str, check: str) -> int:
     return (base + zlib.crc32(f"{part}::{check}".encode())) % 2**32
 
 
-def _settings(examples: int) -> settings:
-    return settings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=False,
-                    verbosity=Verbosity.quiet, report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
-                    phases=(Phase.explicit, Phase.generate, Phase.shrink))
+def _property(check: Check, examples: int, seed: int, body: Callable[[Any], None]) -> Callable[[], None]:
+    """`body` as a Hypothesis test over the check's inputs. The one configuration both the
+    recording of the inputs and the real run use, so that they draw the same inputs."""
+    pin_generation()  # inputs from the seed alone, whatever this process imported
+    configured = settings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=False,
+                          verbosity=Verbosity.quiet, report_multiple_bugs=False,
+                          suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate, Phase.shrink))
+    return hypothesis.seed(seed)(configured(given(check.cases)(body)))
 
 
 @lru_cache(maxsize=4096)
@@ -113,16 +117,12 @@ def drawn_inputs(check: Check, examples: int, seed: int) -> tuple[Any, ...]:
     under test), so it is drawn once per process and replayed for every submission: drawing
     is most of the cost of a check. A submission that fails goes through Hypothesis itself,
     which finds the same first failure and shrinks it."""
-    pin_generation()
     seen: list[Any] = []
 
-    @hypothesis.seed(seed)
-    @_settings(examples)
-    @given(check.cases)
     def record(drawn: Any) -> None:
         seen.append(drawn)
 
-    record()
+    _property(check, examples, seed, record)()
     return tuple(seen)
 
 
@@ -141,18 +141,14 @@ def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int,
 
 def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed: int,
                          function: str) -> tuple[Msg | None, dict | None]:
-    pin_generation()  # inputs from the seed alone, whatever this process imported
     last: list[Any] = [None]
 
-    @hypothesis.seed(seed)
-    @_settings(examples)
-    @given(check.cases)
-    def prop(drawn: Any) -> None:
+    def verify(drawn: Any) -> None:
         last[0] = drawn
         check.verify(probe, copy.deepcopy(drawn))  # as in the replay: the drawn value stays as drawn
 
     try:
-        prop()
+        _property(check, examples, seed, verify)()
     except Mismatch as exc:
         return exc.message, counterexample(last[0], exc.details, function)
     except HypothesisException:
