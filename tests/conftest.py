@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import csv
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +18,23 @@ STUBS = ROOT / "assignments" / "rnn" / "rnn.py"
 MISTAKES = ROOT / "tests" / "fixtures" / "mistakes"
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 EXAMPLES = ROOT / "examples" / "submissions"
+
+
+def read_gradebook(path: Path) -> list[list[str]]:
+    """The rows of a gradebook.csv, header first."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def reports_without_timing(out: Path) -> dict[str, dict]:
+    """Every JSON report of a batch output folder, by file name, without its timing field:
+    what two runs of the same batch must agree on."""
+    found = {}
+    for path in sorted((out / "reports").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("duration_seconds")
+        found[path.name] = data
+    return found
 
 
 def compose(fixture: Path) -> str:

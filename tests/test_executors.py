@@ -1,12 +1,9 @@
 """Executors: every task comes back exactly once (a result or "lost"), and a Dask cluster grades like -j 1."""
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -77,27 +74,13 @@ def cluster():
         yield local
 
 
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def reports(out: Path) -> dict[str, dict]:
-    found = {}
-    for p in sorted((out / "reports").glob("*.json")):
-        data = json.loads(p.read_text(encoding="utf-8"))
-        data.pop("duration_seconds")
-        found[p.name] = data
-    return found
-
-
 def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, monkeypatch):
     from grader import batch as batch_module
     from grader.batch import run_batch
     from grader.reference import load_reference
     from grader.runner import GradingOptions
     from grader.sandbox import Limits
-    from tests.conftest import EXAMPLES, REFERENCE, STUBS
+    from tests.conftest import EXAMPLES, REFERENCE, STUBS, read_gradebook, reports_without_timing
 
     folder = tmp_path / "class"
     folder.mkdir()
@@ -115,8 +98,8 @@ def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, mo
     monkeypatch.setattr(batch_module, "grade", not_here)   # the workers have their own, real `grade`
     remote = run_batch(folder, tmp_path / "dask", options, ("json",), executor="dask",
                        scheduler=cluster.scheduler_address)
-    assert read_rows(tmp_path / "dask" / "gradebook.csv") == read_rows(tmp_path / "local" / "gradebook.csv")
-    assert reports(tmp_path / "dask") == reports(tmp_path / "local")
+    assert read_gradebook(tmp_path / "dask" / "gradebook.csv") == read_gradebook(tmp_path / "local" / "gradebook.csv")
+    assert reports_without_timing(tmp_path / "dask") == reports_without_timing(tmp_path / "local")
     assert [(e.student, e.result.status) for e in remote.entries] == \
         [("park_jiho", "graded"), ("stub", "graded"), ("syntax", "error"), ("김민준", "graded")]
     assert remote.graded == 4 and [e.student for e in remote.entries] == [e.student for e in local.entries]
@@ -125,7 +108,7 @@ def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, mo
 
 def test_cli_batch_on_dask(tmp_path, cluster, capsys):
     from grader.cli import main
-    from tests.conftest import STUBS
+    from tests.conftest import STUBS, read_gradebook
 
     folder = tmp_path / "class"
     folder.mkdir()
@@ -136,7 +119,7 @@ def test_cli_batch_on_dask(tmp_path, cluster, capsys):
                  cluster.scheduler_address, "--format", "json", "--timeout", "5"])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert [(r[0], r[3]) for r in read_rows(out / "gradebook.csv")[1:]] == [("empty", "error"), ("stub", "graded")]
+    assert [(r[0], r[3]) for r in read_gradebook(out / "gradebook.csv")[1:]] == [("empty", "error"), ("stub", "graded")]
     import sqlite3
 
     with sqlite3.connect(out / "gradebook.sqlite") as db:
