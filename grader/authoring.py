@@ -1,12 +1,12 @@
-"""One source of truth: the student's rnn.py and rnn.ipynb are generated from the reference.
+"""One source of truth: an assignment's stub and notebook are generated from its reference.
 
-The reference (solutions/rnn/rnn.py) marks each answer with `### BEGIN SOLUTION` /
+The reference (solutions/<name>/<module>.py) marks each answer with `### BEGIN SOLUTION` /
 `### END SOLUTION`; the stub replaces every such region with `raise NotImplementedError`
 at the region's indentation (nbgrader's convention).  The notebook interleaves the
-lesson (assignments/rnn/lesson.md, Korean and English, one `<!-- cell: <function> -->`
+lesson (assignments/<name>/lesson.md, Korean and English, one `<!-- cell: <function> -->`
 section per function) with one code cell per stub function.
 
-    rnn-grader generate     # rewrite assignments/rnn/rnn.py, rnn.ipynb and the stored examples
+    rnn-grader generate [--assignment NAME]   # rewrite the stub, the notebook and the stored examples
 """
 from __future__ import annotations
 
@@ -18,17 +18,16 @@ from pathlib import Path
 import nbformat
 
 from grader.checks import stored
+from grader.errors import GraderError
+from grader.spec import Assignment
 
-ROOT = Path(__file__).resolve().parents[1]
-SOLUTION = ROOT / "solutions" / "rnn" / "rnn.py"
-ASSIGNMENT = ROOT / "assignments" / "rnn"
-LESSON = ASSIGNMENT / "lesson.md"
+LESSON = "lesson.md"  # in the assignment folder
 
 SOLUTION_REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n", re.S | re.M)
 INTRO, OUTRO = "intro", "check"
 
 
-class AuthoringError(ValueError):
+class AuthoringError(GraderError):
     """The solution source or the lesson cannot be turned into student files."""
 
 
@@ -79,7 +78,7 @@ def build_notebook(stub_source: str, lesson: str) -> nbformat.NotebookNode:
     pieces, sections = split_module(stub_source), lesson_sections(lesson)
     missing = [name for name, _ in pieces.functions if name not in sections]
     if missing or INTRO not in sections or OUTRO not in sections:
-        raise AuthoringError(f"{LESSON.name}: missing sections {missing + [s for s in (INTRO, OUTRO) if s not in sections]}")
+        raise AuthoringError(f"{LESSON}: missing sections {missing + [s for s in (INTRO, OUTRO) if s not in sections]}")
     cells = [nbformat.v4.new_markdown_cell(sections[INTRO]), nbformat.v4.new_code_cell(_imports(pieces.header))]
     for name, source in pieces.functions:
         cells += [nbformat.v4.new_markdown_cell(sections[name]), nbformat.v4.new_code_cell(source.rstrip())]
@@ -99,26 +98,42 @@ def _imports(header: str) -> str:
                      if isinstance(node, (ast.Import, ast.ImportFrom)))
 
 
-def student_files(solution: Path = SOLUTION, lesson: Path = LESSON) -> dict[str, str]:
-    """File name → text of every generated student file."""
-    stub = strip_solutions(solution.read_text(encoding="utf-8"))
-    notebook = build_notebook(stub, lesson.read_text(encoding="utf-8"))
-    return {"rnn.py": stub, "rnn.ipynb": nbformat.writes(notebook) + "\n"}
+def solution_file(assignment: Assignment) -> Path:
+    path = assignment.reference_path()
+    if path is None or not path.is_file():
+        raise AuthoringError(f"{path or 'solutions/' + assignment.name}: the reference solution is needed to build "
+                             f"the student files of {assignment.name!r}")
+    return path
 
 
-def stored_examples_text(solution: Path = SOLUTION) -> str:
+def student_files(assignment: Assignment) -> dict[str, str]:
+    """File name → text of every generated student file (the stub, and the notebook when the
+    assignment has a lesson)."""
+    module = assignment.manifest.module
+    stub = strip_solutions(solution_file(assignment).read_text(encoding="utf-8"))
+    files = {f"{module}.py": stub}
+    lesson = assignment.folder / LESSON
+    if lesson.is_file():
+        files[f"{module}.ipynb"] = nbformat.writes(build_notebook(stub, lesson.read_text(encoding="utf-8"))) + "\n"
+    return files
+
+
+def stored_examples_text(assignment: Assignment) -> str:
     """The public checks' stored right answers: the reference on the designed inputs."""
-    from grader.misconceptions import DESIGNED  # instructor-only, like the reference itself
     from grader.reference import load_reference
 
-    return stored.examples_text(DESIGNED, load_reference(solution))
+    if assignment.misconceptions is None:
+        raise AuthoringError(f"{assignment.solutions}: no misconceptions.py with DESIGNED inputs to store answers for")
+    return stored.examples_text(assignment.misconceptions.DESIGNED,
+                                load_reference(assignment, solution_file(assignment)))
 
 
-def generate(folder: Path = ASSIGNMENT) -> list[Path]:
-    """Rewrite the generated student files in `folder` and the stored examples; returns the paths written."""
+def generate(assignment: Assignment) -> list[Path]:
+    """Rewrite the generated student files in the assignment's folder and its stored examples; returns the
+    paths written."""
     written = []
-    for path, text in [*((folder / n, t) for n, t in student_files().items()),
-                       (stored.STORED_PATH, stored_examples_text())]:
+    for name, text in [*student_files(assignment).items(), (stored.FILE_NAME, stored_examples_text(assignment))]:
+        path = assignment.folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

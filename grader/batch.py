@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import grader
+from grader import assignments
 from grader import similarity as similarity_module
 from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
 from grader.gradebook_db import FILENAME as SQLITE_NAME
@@ -50,6 +51,7 @@ from grader.model import BatchEntry, BatchResult, GradingError, SubmissionResult
 from grader.reports import classroom, gradebook, gradescope, html, json_report, junit, markdown, summary, summary_md
 from grader.reports.filenames import report_stem
 from grader.runner import GradingOptions, error_result, grade
+from grader.spec import Assignment
 from grader.submissions import (
     MAX_BYTES,
     Submission,
@@ -286,19 +288,33 @@ _NOT_SCORING = {"batch.py", "cli.py", "__main__.py", "progress.py", "similarity.
                 "executors.py"}
 
 
-@functools.cache
-def grading_code_sha256() -> str:
-    """A hash of the grader's own code that decides scores and feedback (checks, runner, sandbox,
-    catalogs...), so results are never reused across a change of it, even within one version."""
-    package = Path(grader.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package)
-        if path.suffix not in (".py", ".json") or relative.parts[0] in ("reports", "__pycache__") \
-                or str(relative) in _NOT_SCORING or relative.name.startswith("release"):
+def _tree_digest(digest, root: Path, skip) -> None:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or "__pycache__" in relative.parts or skip(relative):
             continue
         digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+@functools.cache
+def grading_code_sha256(assignment: Assignment) -> str:
+    """A hash of the code that decides scores and feedback (the grader's checks, runner, sandbox,
+    catalogs..., and the assignment's folder and instructor folder), so results are never reused
+    across a change of it, even within one version."""
+    package = Path(grader.__file__).resolve().parent
+    digest = hashlib.sha256()
+    _tree_digest(digest, package, lambda relative: path_not_scoring(relative))
+    for folder in (assignment.folder, assignment.solutions):
+        if folder is not None:
+            digest.update(b"\1" + folder.name.encode())
+            _tree_digest(digest, folder, lambda relative: False)
     return digest.hexdigest()
+
+
+def path_not_scoring(relative: Path) -> bool:
+    """Files of the package that cannot change a score or its feedback."""
+    return (relative.suffix not in (".py", ".json") or relative.parts[0] == "reports"
+            or str(relative) in _NOT_SCORING or relative.name.startswith("release"))
 
 
 def _reference_sha256(options: GradingOptions) -> str:
@@ -323,7 +339,7 @@ def settings_of(options: GradingOptions) -> dict[str, Any]:
         "lang": options.lang,
         "reference_sha256": _reference_sha256(options),
         "grader_version": grader.__version__,
-        "grading_code_sha256": grading_code_sha256(),
+        "grading_code_sha256": grading_code_sha256(assignment),
     }
 
 
@@ -341,6 +357,8 @@ class PortableOptions:
     seed: int | None
     limits: Limits
     lang: str
+    assignment: str  # its name, and the folder it was loaded from here (a worker with the same
+    assignment_folder: str  # install finds it there; one elsewhere finds it by name)
     reference_path: str | None = None
     reference_source: str | None = None
 
@@ -348,21 +366,22 @@ class PortableOptions:
     def of(cls, options: GradingOptions) -> "PortableOptions":
         path = getattr(options.reference, "__file__", None) if options.reference is not None else None
         source = Path(path).read_text(encoding="utf-8") if path else None
-        return cls(options.mode, options.seed, options.limits, options.lang, path, source)
+        return cls(options.mode, options.seed, options.limits, options.lang, options.assignment.name,
+                   str(options.assignment.folder), path, source)
 
 
 _BUILT: dict[PortableOptions, GradingOptions] = {}
 
 
-def _load_reference_source(path: str, source: str) -> types.ModuleType:
-    from grader.reference import load_reference
+def _load_reference_source(assignment: Assignment, path: str, source: str) -> types.ModuleType:
+    from grader.reference import load_reference, module_name
 
     try:
         if Path(path).read_text(encoding="utf-8") == source:  # the same file here: load it as the parent did
-            return load_reference(Path(path))
+            return load_reference(assignment, Path(path))
     except OSError:
         pass
-    module = types.ModuleType("rnn_reference")
+    module = types.ModuleType(module_name(assignment))
     module.__file__ = path
     exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102  (the instructor's reference, trusted)
     return module
@@ -370,27 +389,28 @@ def _load_reference_source(path: str, source: str) -> types.ModuleType:
 
 def build_options(portable: PortableOptions) -> GradingOptions:
     if portable not in _BUILT:
-        from grader.spec import RNN
-
-        reference = _load_reference_source(portable.reference_path, portable.reference_source) \
+        folder = Path(portable.assignment_folder)
+        assignment = assignments.load_folder(folder) if folder.is_dir() else assignments.load(portable.assignment)
+        reference = _load_reference_source(assignment, portable.reference_path, portable.reference_source) \
             if portable.reference_source is not None else None
         _BUILT[portable] = GradingOptions(mode=portable.mode, seed=portable.seed, limits=portable.limits,
-                                          reference=reference, assignment=RNN, lang=portable.lang)
+                                          reference=reference, assignment=assignment, lang=portable.lang)
     return _BUILT[portable]
 
 
 def grade_remote(submission: Submission, portable: PortableOptions) -> tuple[str, SubmissionResult]:
     """The task a worker runs (module level, so it pickles by name): the result, with the hash of the
     grading code that produced it (a worker with other code must not mix its grades in)."""
-    return grading_code_sha256(), grade_submission(submission, build_options(portable))
+    options = build_options(portable)
+    return grading_code_sha256(options.assignment), grade_submission(submission, options)
 
 
 def portable_ok(options: GradingOptions) -> bool:
-    """Whether `options` can be rebuilt in another process (the course's assignment, a reference file)."""
-    from grader.spec import RNN
-
+    """Whether `options` can be rebuilt in another process (an assignment loaded from its folder, a
+    reference from a file)."""
     reference_file = getattr(options.reference, "__file__", None)
-    return options.assignment is RNN and (options.reference is None or reference_file is not None)
+    return (assignments.load_folder(options.assignment.folder) is options.assignment
+            and (options.reference is None or reference_file is not None))
 
 
 def make_executor(executor: Any, jobs: int, scheduler: str | None):
@@ -475,7 +495,7 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
             progress(len(results), len(todo), result)
 
     def checked(done: Callable[[int, SubmissionResult], None]) -> Callable[[int, tuple], None]:
-        code = grading_code_sha256()
+        code = grading_code_sha256(options.assignment)
 
         def finished_remote(index: int, payload: tuple[str, SubmissionResult]) -> None:
             worker_code, result = payload

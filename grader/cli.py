@@ -21,14 +21,13 @@ from grader.reports import lms, terminal
 from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
-from grader.spec import RNN
-from grader.submissions import ASSIGNMENT_FILES, SubmissionError, read_submission
+from grader import assignments
+from grader.errors import EXIT_BELOW, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, GraderError
+from grader.spec import Assignment
+from grader.submissions import SubmissionError, read_submission
 
-EXIT_OK, EXIT_BELOW, EXIT_INPUT = 0, 1, 2
-EXIT_INTERRUPTED = 130
 
-
-class InputError(Exception):
+class InputError(GraderError):
     """Bad input from the user: printed as one line, exit code 2."""
 
 
@@ -100,22 +99,31 @@ def _jobs(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="rnn-grader", description="Grade the vanilla-RNN numpy assignment.")
+    ap = _Parser(prog="rnn-grader", description="Grade programming assignments (the vanilla-RNN numpy one and "
+                                                 "others): sandboxed, property-based, bilingual feedback.")
     ap.add_argument("--version", action="version", version=f"rnn-grader {grader.__version__}")
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    common = argparse.ArgumentParser(add_help=False)
+    chooser = argparse.ArgumentParser(add_help=False)
+    chooser.add_argument("--assignment", metavar="NAME", help=f"which assignment (default {assignments.DEFAULT}; "
+                         "`check` also recognises it from the file name; `rnn-grader list` shows them)")
+    chooser.add_argument("--assignments", type=Path, action="append", default=[], metavar="DIR",
+                         help="also look for assignments in DIR (a folder of assignment folders)")
+
+    common = argparse.ArgumentParser(add_help=False, parents=[chooser])
     common.add_argument("--fail-under", type=_number, metavar="SCORE", help="exit 1 when the score is lower")
     common.add_argument("--seed", type=int, help="base seed of the generated inputs (default: the course's)")
-    common.add_argument("--timeout", type=_timeout, default=Limits().call_seconds, metavar="SECONDS",
-                        help="time limit per call of a student function (default %(default)s)")
-    common.add_argument("--memory", type=_memory, default=Limits().memory_bytes / 2**30, metavar="GiB",
-                        help="address-space cap of the student process (default %(default)s GiB)")
-    common.add_argument("--solutions", type=Path, help="reference solution file (default solutions/rnn/rnn.py)")
+    common.add_argument("--timeout", type=_timeout, metavar="SECONDS",
+                        help="time limit per call of a student function (default: the assignment's, e.g. 10)")
+    common.add_argument("--memory", type=_memory, metavar="GiB",
+                        help="address-space cap of the student process (default: the assignment's, e.g. 2)")
+    common.add_argument("--solutions", type=Path, help="reference solution file or folder (default: the "
+                        "assignment's solutions/<name>/)")
     common.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
 
     check = sub.add_parser("check", parents=[common], help="student local check: public tests only, fast")
-    check.add_argument("path", nargs="?", type=Path, help="rnn.py, rnn.ipynb or a folder (default: current folder)")
+    check.add_argument("path", nargs="?", type=Path, help="the assignment's .py or .ipynb file, or a folder "
+                       "(default: the assignment file in the current folder)")
     check.add_argument("--format", type=_formats, default=(), help=f"also write reports: {','.join(FORMATS)}")
     check.add_argument("--out", type=Path, default=Path("."), help="where --format reports go (default .)")
 
@@ -143,7 +151,9 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--lms-column", default=lms.DEFAULT_COLUMN, metavar="NAME",
                        help="the assignment's column in the Canvas import (default %(default)r)")
 
-    init_ci = sub.add_parser("init-ci", help="write .github/workflows/autograde.yml (GitHub Actions, PR comment)")
+    sub.add_parser("list", parents=[chooser], help="the installed assignments, with their parts and points")
+
+    init_ci = sub.add_parser("init-ci", parents=[chooser], help="write .github/workflows/autograde.yml (GitHub Actions, PR comment)")
     init_ci.add_argument("repo", nargs="?", type=Path, default=Path("."), help="the repository (default .)")
     init_ci.add_argument("--fail-under", type=_number, default=None, metavar="SCORE",
                          help="the job fails below this score (default 0: never)")
@@ -156,18 +166,21 @@ def parser() -> argparse.ArgumentParser:
     init_ci.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
     init_ci.add_argument("--force", action="store_true", help="overwrite workflow files that exist")
 
-    export = sub.add_parser("export", help="package the grader for another platform")
+    export = sub.add_parser("export", parents=[chooser], help="package the grader for another platform")
     export.add_argument("platform", choices=("gradescope",))
     export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
-    export.add_argument("--solutions", type=Path, help="reference solution file (default solutions/rnn/rnn.py)")
+    export.add_argument("--solutions", type=Path, help="reference solution file or folder (default: the "
+                        "assignment's solutions/<name>/)")
     export.add_argument("--seed", type=int, help="base seed of the generated inputs (default: the course's)")
     export.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
-    export.add_argument("--timeout", type=_timeout, default=Limits().call_seconds, metavar="SECONDS",
-                        help="time limit per call of a student function (default %(default)s)")
+    export.add_argument("--timeout", type=_timeout, metavar="SECONDS",
+                        help="time limit per call of a student function (default: the assignment's, e.g. 10)")
 
-    release = sub.add_parser("release", help="build the student bundle (stubs, notebook, public checks, grader)")
+    release = sub.add_parser("release", parents=[chooser],
+                             help="build the student bundle (stubs, notebook, public checks, grader)")
     release.add_argument("--out", type=Path, required=True, help="a new or empty folder")
-    sub.add_parser("generate", help="regenerate assignments/rnn/rnn.py and rnn.ipynb from the reference")
+    sub.add_parser("generate", parents=[chooser],
+                   help="regenerate the assignment's stubs, notebook and stored examples from the reference")
     return ap
 
 
@@ -179,32 +192,46 @@ def _lms(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _reference(explicit: Path | None):
+def _assignment(args: argparse.Namespace, path: Path | None = None) -> Assignment:
+    """The assignment asked for; without --assignment, the one whose file name `path` has (when only
+    one installed assignment hands in a file of that name), else the default."""
+    name = args.assignment
+    if name is None and path is not None:
+        owners = [n for n, folder in assignments.installed(args.assignments).items()
+                  if path.name in assignments.load_folder(folder).files]
+        name = owners[0] if len(owners) == 1 else None
+    return assignments.load(name or assignments.DEFAULT, args.assignments)
+
+
+def _reference(assignment: Assignment, explicit: Path | None):
     try:
-        module = load_reference(explicit)
-    except ReferenceMissing as exc:
-        raise InputError(str(exc)) from None
+        module = load_reference(assignment, explicit)
+    except ReferenceMissing:
+        raise
     except Exception as exc:  # instructor code that does not import
-        raise InputError(f"the reference solution {reference_path(explicit)} could not be loaded "
+        raise InputError(f"the reference solution {reference_path(assignment, explicit)} could not be loaded "
                          f"({type(exc).__name__}: {exc}); fix it or pass --solutions PATH") from None
-    missing = [name for name in RNN.part_names if not callable(getattr(module, name, None))]
+    missing = [name for name in assignment.part_names if not callable(getattr(module, name, None))]
     if missing:
-        raise InputError(f"the reference solution {reference_path(explicit)} does not define "
+        raise InputError(f"the reference solution {reference_path(assignment, explicit)} does not define "
                          f"{', '.join(missing)}; pass the complete solution with --solutions PATH")
     return module
 
 
-def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
-    limits = Limits(call_seconds=args.timeout, memory_bytes=int(args.memory * 2**30))
-    reference = _reference(args.solutions) if mode == "grade" else None
-    return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, lang=args.lang)
+def _options(args: argparse.Namespace, mode: str, assignment: Assignment) -> GradingOptions:
+    runtime = assignment.runtime  # the assignment's own limits, unless the command line sets them
+    limits = Limits(call_seconds=args.timeout or runtime.call_seconds,
+                    memory_bytes=int((args.memory or runtime.memory_gib) * 2**30))
+    reference = _reference(assignment, args.solutions) if mode == "grade" else None
+    return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, assignment=assignment,
+                          lang=args.lang)
 
 
-def _default_check_path(lang: str) -> Path:
+def _default_check_path(lang: str, names: tuple[str, ...]) -> Path:
     """The assignment file in the current folder: with both rnn.py and rnn.ipynb (the bundle ships
     both), the one changed last, which is the one the student works in, and a line saying so.
     A SubmissionError (in the student's language) when there is none, or no telling which."""
-    found = [Path(name) for name in ASSIGNMENT_FILES if Path(name).is_file()]
+    found = [Path(name) for name in names if Path(name).is_file()]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -229,12 +256,13 @@ def _below(score: float, args: argparse.Namespace) -> bool:
 
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
     try:
-        submission = read_submission(args.path or _default_check_path(args.lang))
+        assignment = _assignment(args, args.path)
+        submission = read_submission(args.path or _default_check_path(args.lang, assignment.files))
     except SubmissionError as exc:
         raise InputError(exc.render(args.lang)) from None
     if args.format:
         _check_out(args.out)
-    result = grade(submission, _options(args, mode))
+    result = grade(submission, _options(args, mode, assignment))
     if args.format:
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
@@ -249,7 +277,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                          "`rnn-grader grade PATH --out DIR --format gradescope` (or `rnn-grader export gradescope`)")
     if args.executor == "dask" and not args.scheduler:
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT (the address of the Dask scheduler)")
-    options = _options(args, "grade")
+    options = _options(args, "grade", _assignment(args))
     try:
         with BatchProgress() as progress:
             batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,
@@ -271,14 +299,22 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    """`list`: every installed assignment with its parts and points, and where it was found."""
+    for name, folder in sorted(assignments.installed(args.assignments).items()):
+        assignment = assignments.load_folder(folder)
+        print(f"{name}  {assignment.max_score:g} points  ({folder})")
+        for part in assignment.parts:
+            print(f"  {part.name:<32} {part.points:g}")
+    return EXIT_OK
+
+
 def cmd_authoring(args: argparse.Namespace) -> int:
     """`release` (student bundle) and `generate` (student files from the reference)."""
     from grader import authoring, release  # instructor tools, imported only when asked for
 
-    try:
-        written = release.build_bundle(args.out) if args.command == "release" else authoring.generate()
-    except (release.ReleaseError, authoring.AuthoringError) as exc:
-        raise InputError(str(exc)) from None
+    assignment = _assignment(args)
+    written = release.build_bundle(assignment, args.out) if args.command == "release" else authoring.generate(assignment)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
@@ -286,17 +322,16 @@ def cmd_authoring(args: argparse.Namespace) -> int:
 
 def cmd_integrations(args: argparse.Namespace) -> int:
     """`init-ci` (GitHub Actions workflows) and `export gradescope` (Gradescope's autograder zip)."""
-    from grader.integrations import IntegrationError, ci, gradescope_export
+    from grader.integrations import ci, gradescope_export
 
-    try:
-        if args.command == "init-ci":
-            written = ci.init_ci(args.repo, fail_under=args.fail_under, submission=args.submission,
-                                 install=args.install, classroom=args.classroom, lang=args.lang, force=args.force)
-        else:
-            written = [gradescope_export.build_zip(args.out, solutions=reference_path(args.solutions),
-                                                   seed=args.seed, lang=args.lang, timeout=args.timeout)]
-    except IntegrationError as exc:
-        raise InputError(str(exc)) from None
+    assignment = _assignment(args)
+    if args.command == "init-ci":
+        written = ci.init_ci(args.repo, assignment, fail_under=args.fail_under, submission=args.submission,
+                             install=args.install, classroom=args.classroom, lang=args.lang, force=args.force)
+    else:
+        written = [gradescope_export.build_zip(assignment, args.out, solutions=reference_path(assignment, args.solutions),
+                                               seed=args.seed, lang=args.lang,
+                                               timeout=args.timeout or assignment.runtime.call_seconds)]
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
@@ -312,10 +347,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_batch(args)
         if args.command in ("release", "generate"):
             return cmd_authoring(args)
+        if args.command == "list":
+            return cmd_list(args)
         if args.command in ("init-ci", "export"):
             return cmd_integrations(args)
         return cmd_single(args, args.command)
-    except InputError as exc:
+    except GraderError as exc:
         print(f"rnn-grader: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:

@@ -1,8 +1,10 @@
 """Message catalogs: every student-facing sentence, in English and Korean.
 
 Texts live in `locales/<lang>.json` (key → template with `{named}` fields), never in code,
-so a translator edits one file and a test checks both languages have every key.  A leaf
-module: it imports nothing of ours, so checks, runner and reports may all use it.
+so a translator edits one file and a test checks both languages have every key. The engine's
+own sentences are in grader/locales; each assignment adds its own (its mistakes, what its
+checks compare) from its folder's `locales/` when it is loaded. A leaf module: it imports
+nothing of ours, so checks, runner and reports may all use it.
 """
 from __future__ import annotations
 
@@ -13,13 +15,33 @@ from typing import Any
 
 LANGS = ("en", "ko")
 LOCALES = Path(__file__).with_name("locales")
+_added: list[Path] = []  # assignments' locale folders, in the order they were loaded
+
+
+def read_catalog(folder: Path, lang: str) -> dict[str, str]:
+    """One folder's catalog for `lang` (empty when the folder has none)."""
+    path = folder / f"{lang}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    merged = read_catalog(LOCALES, lang)
+    for folder in _added:
+        for key, template in read_catalog(folder, lang).items():
+            if merged.setdefault(key, template) != template:
+                raise ValueError(f"{folder / (lang + '.json')}: {key!r} is already defined differently; "
+                                 f"give the assignment's own strings their own keys")
+    return merged
+
+
+def add_catalogs(folder: Path) -> None:
+    """Add an assignment's strings (`folder/<lang>.json`) to every language's catalog."""
+    if folder not in _added:
+        _added.append(folder)
+        catalog.cache_clear()
 
 
 def text(lang: str, key: str, /, **params: Any) -> str:

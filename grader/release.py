@@ -1,61 +1,54 @@
-"""`rnn-grader release --out DIR`: the student bundle.
+"""`rnn-grader release [--assignment NAME] --out DIR`: the student bundle.
 
-It holds the stubs and the notebook (generated from the reference by grader.authoring),
-the student files of assignments/rnn, and the grader itself, so `pip install .` and
-`rnn-grader check` work offline.  It holds no reference solution and no hidden checks:
-the instructor-only modules below are left out, and the grader runs without them (the
-spec then has public checks only, and `grade` refuses to run without a reference).
+It holds the assignment's student files at its top (the stub and the notebook, generated from
+the reference by grader.authoring, and the other files of `assignments/<name>/` students use,
+such as its pytest file), the grader itself, and the assignment folder the grader reads
+(manifest, public checks, stored examples, strings), so `pip install .` and `rnn-grader check`
+work offline. It holds nothing of `solutions/`: no reference, no hidden checks, no catalog of
+wrong versions; the grader runs without them (public checks only; `grade` refuses to run
+without a reference).
 """
 from __future__ import annotations
 
 import shutil
-import tomllib
 from pathlib import Path
 
-from grader import authoring
+from grader import authoring, packaging
+from grader.errors import GraderError
+from grader.spec import Assignment
 
-PACKAGE = Path(__file__).resolve().parent
-INSTRUCTOR_ONLY = ("misconceptions.py", "checks/hidden.py")  # relative to the package
 NOT_SHIPPED = ("lesson.md",)  # assignment sources the generated files already contain
+CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json")  # read by the grader, not students
 
 
-class ReleaseError(ValueError):
+class ReleaseError(GraderError):
     """The bundle cannot be built (missing sources, or an output folder that is not empty)."""
 
 
-def _ignore_instructor_only(folder: str, names: list[str]) -> set[str]:
-    here = Path(folder).relative_to(PACKAGE)
-    return {n for n in names if n == "__pycache__" or (here / n).as_posix() in INSTRUCTOR_ONLY}
+def _skip_caches(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n == "__pycache__"}
 
 
-def _bundle_pyproject() -> str:
-    """A pyproject for the bundle: the grader's runtime dependencies plus pytest, no test extras."""
-    project = tomllib.loads((authoring.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    deps = list(project["dependencies"]) + ["pytest>=8"]
-    lines = [
-        "[build-system]", 'requires = ["setuptools>=68"]', 'build-backend = "setuptools.build_meta"', "",
-        "[project]", 'name = "rnn-grader"', f'version = "{project["version"]}"',
-        'description = "RNN assignment with its local checker (student bundle)"',
-        'requires-python = ">=3.11"', "dependencies = [" + ", ".join(f'"{d}"' for d in deps) + "]", "",
-        "[project.scripts]", 'rnn-grader = "grader.cli:main"', "",
-        "[tool.setuptools.packages.find]", 'include = ["grader*"]', "",
-        "[tool.setuptools.package-data]", 'grader = ["**/*.json", "**/*.j2", "**/*.css"]', "",
-    ]
-    return "\n".join(lines)
-
-
-def build_bundle(out: Path) -> list[Path]:
-    """Write the student bundle into `out` (new or empty); returns the top-level entries written."""
+def build_bundle(assignment: Assignment, out: Path) -> list[Path]:
+    """Write the student bundle of `assignment` into `out` (new or empty); returns the top-level entries."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"{out}: exists and is not an empty folder; choose a new folder for the bundle")
-    if not authoring.SOLUTION.is_file():
-        raise ReleaseError(f"{authoring.SOLUTION}: the reference solution is needed to build the stubs")
+    generated = authoring.student_files(assignment)
     out.mkdir(parents=True, exist_ok=True)
-    for source in sorted(authoring.ASSIGNMENT.iterdir()):
-        if source.is_file() and source.name not in NOT_SHIPPED and source.name not in ("rnn.py", "rnn.ipynb"):
+    for source in sorted(assignment.folder.iterdir()):
+        if source.is_file() and source.name not in (*NOT_SHIPPED, *CHECKER_ONLY, *generated):
             shutil.copy2(source, out / source.name)
-    for name, text in authoring.student_files().items():
+    for name, text in generated.items():
         (out / name).write_text(text, encoding="utf-8")
-    shutil.copytree(PACKAGE, out / "grader", ignore=_ignore_instructor_only)
-    (out / "pyproject.toml").write_text(_bundle_pyproject(), encoding="utf-8")
+    shutil.copytree(packaging.PACKAGE, out / "grader", ignore=_skip_caches)
+    checker = out / "assignments" / assignment.name
+    checker.mkdir(parents=True)
+    for name in CHECKER_ONLY:
+        source = assignment.folder / name
+        if source.is_dir():
+            shutil.copytree(source, checker / name, ignore=_skip_caches)
+        elif source.is_file():
+            shutil.copy2(source, checker / name)
+    description = f"{assignment.name}: the assignment with its local checker (student bundle)"
+    (out / "pyproject.toml").write_text(packaging.pyproject(description, ("pytest>=8",)), encoding="utf-8")
     return sorted(out.iterdir())

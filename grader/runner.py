@@ -40,7 +40,8 @@ from grader.model import (
     TestResult,
 )
 from grader.sandbox import Limits, Sandbox
-from grader.spec import RNN, Assignment, Part
+from grader import assignments
+from grader.spec import Assignment, Part
 from grader.submissions import Submission
 
 MODES = ("check", "grade")
@@ -52,7 +53,7 @@ class GradingOptions:
     seed: int | None = None
     limits: Limits = field(default_factory=Limits)
     reference: ModuleType | None = None
-    assignment: Assignment = RNN
+    assignment: Assignment = field(default_factory=assignments.load)  # the course's default assignment
     lang: str = "en"
 
     @property
@@ -238,11 +239,13 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadlin
     score = round(sum(t.score for t in tests), 4)
     reference = options.reference
     diagnoses: tuple[Diagnosis, ...] = ()
-    if score < part.points and reference is not None:
-        from grader.misconceptions import MUTATES, diagnose  # instructor-only: absent from the student bundle
+    catalog = options.assignment.misconceptions  # instructor-only: absent from the student bundle
+    if score < part.points and reference is not None and catalog is not None:
+        from grader.diagnosis import MUTATES, diagnose
 
         mutated = any(not t.passed and t.counterexample and "modified" in t.counterexample for t in tests)
-        ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(part.name, probe, reference, mutated)
+        ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(catalog, part.name, probe, reference,
+                                                                                 mutated)
         diagnoses = tuple(explain(i, options.lang) for i in ids)
     series = part.picture(probe, reference, options.lang) if part.picture and reference and not aborted else None
     return PartResult(part.name, score, float(part.points), tuple(tests), diagnoses, series)

@@ -1,20 +1,17 @@
-"""What the RNN assignment is: its parts, their points and checks, and the grading limits.
+"""What an assignment is once loaded: its parts with their checks, and its grading budgets.
 
-Data, not code paths: the runner reads this and nothing else to know what to grade.
-Public checks (run by `check`, shipped to students) live in each part's module, plus the
-stored examples (grader/checks/stored.py); hidden checks (reference agreement, run by
-`grade`) live in grader/checks/hidden.py, which the student bundle leaves out, and then
-every part simply has its public checks.
+Data, not code paths: the runner reads this and nothing else to know what to grade. It is
+built by grader.assignments from an assignment's folders; this module reads no files and
+names no assignment.
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable
 
-from grader import pictures
-from grader.checks import backward, clipping, forward, gradients, loss, stored
 from grader.checks.framework import Check
+from grader.manifest import Budget, Manifest, Runtime
 
 
 @dataclass(frozen=True)
@@ -25,20 +22,38 @@ class Part:
     picture: Callable | None = None  # (probe, reference, lang) -> Series, drawn in the HTML report
 
 
-@dataclass(frozen=True)
-class Budget:
-    """How much grading effort each mode spends; time limits belong to the sandbox."""
-
-    examples: int
-    submission_seconds: float
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assignment:
-    name: str
+    """One loaded assignment (compared by identity: each is loaded once per process)."""
+
+    manifest: Manifest
     parts: tuple[Part, ...]
-    default_seed: int
-    modes: dict[str, Budget]
+    solutions: Path | None = None  # the instructor folder, when this machine has it
+    misconceptions: Any = None  # the instructor's catalog module (CATALOG, DESIGNED), when present
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def default_seed(self) -> int:
+        return self.manifest.default_seed
+
+    @property
+    def modes(self) -> dict[str, Budget]:
+        return self.manifest.modes
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.manifest.runtime
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return self.manifest.files
+
+    @property
+    def folder(self) -> Path:
+        return self.manifest.folder
 
     @property
     def part_names(self) -> tuple[str, ...]:
@@ -48,42 +63,6 @@ class Assignment:
     def max_score(self) -> float:
         return float(sum(p.points for p in self.parts))
 
-
-def hidden_checks() -> dict[str, tuple[Check, ...]]:
-    """The instructor-only checks per part, or none in the student bundle."""
-    if importlib.util.find_spec("grader.checks.hidden") is None:
-        return {}
-    from grader.checks.hidden import HIDDEN
-
-    return HIDDEN
-
-
-def part(name: str, points: float, public: tuple[Check, ...], **kwargs) -> Part:
-    """A part's checks: hidden ones first, then the public properties and the stored examples."""
-    examples = STORED.get(name)
-    return Part(name, points, HIDDEN.get(name, ()) + public + ((stored.stored_check(name, examples),) if examples else ()),
-                **kwargs)
-
-
-HIDDEN = hidden_checks()
-STORED = stored.load()
-
-RNN = Assignment(
-    name="rnn",
-    parts=(
-        part("rnn_cell_forward", 10, forward.CELL_FORWARD),
-        part("rnn_forward", 10, forward.FORWARD),
-        part("rnn_output", 5, forward.OUTPUT),
-        part("rnn_cell_backward", 15, backward.CELL_BACKWARD),
-        part("rnn_backward", 20, backward.BPTT),
-        part("sequence_cross_entropy", 10, loss.SEQUENCE_CROSS_ENTROPY),
-        part("clip_grad_norm", 10, clipping.CLIP_GRAD_NORM),
-        part("clip_grad_value", 5, clipping.CLIP_GRAD_VALUE),
-        part("rnn_loss_and_grads", 10, gradients.RNN_LOSS_AND_GRADS),
-        part("gradient_norms_through_time", 5, gradients.GRADIENT_NORMS_THROUGH_TIME,
-             picture=pictures.gradient_norms_picture),
-    ),
-    default_seed=20261125,
-    modes={"check": Budget(examples=10, submission_seconds=120.0),
-           "grade": Budget(examples=30, submission_seconds=300.0)},
-)
+    def reference_path(self) -> Path | None:
+        """Where the instructor's reference solution is, when this machine has the instructor folder."""
+        return self.solutions / f"{self.manifest.module}.py" if self.solutions else None

@@ -1,24 +1,22 @@
 """Public checks against stored right answers: fixed inputs and the reference's outputs on them.
 
 The student bundle has no reference solution, so `check` cannot compute a right answer;
-instead it ships `stored_examples.json`, written by `rnn-grader generate` from the
-reference on the inputs designed to tell common mistakes apart (N≠T, D≠H, a non-symmetric
-W_hh, T=3, logits near +1000, norms above and below max_norm). A test keeps the file in
-step with the reference.
+instead each assignment folder ships `stored_examples.json`, written by `rnn-grader generate`
+from the reference on the inputs its catalog designed to tell common mistakes apart. A test
+keeps the file in step with the reference.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks.agreement import COMPARE
 from grader.checks.framework import Case, Check, Probe, arguments
 
-STORED_PATH = Path(__file__).with_name("stored_examples.json")
+FILE_NAME = "stored_examples.json"  # in the assignment's folder
 CHECK_NAME = "matches_stored_examples"
 
 
@@ -55,7 +53,7 @@ def examples_text(cases: dict[str, list[Case]], reference: Any) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"  # one example per line: reviewable diffs
 
 
-def load(path: Path = STORED_PATH) -> dict[str, list[tuple[Case, Any]]]:
+def load(path: Path) -> dict[str, list[tuple[Case, Any]]]:
     """Part → [(inputs, expected)], or nothing when no file was generated."""
     if not path.is_file():
         return {}
@@ -63,8 +61,10 @@ def load(path: Path = STORED_PATH) -> dict[str, list[tuple[Case, Any]]]:
     return {part: [(decode(e["inputs"]), decode(e["expected"])) for e in examples] for part, examples in raw.items()}
 
 
-def stored_check(part: str, examples: list[tuple[Case, Any]], weight: float = 1) -> Check:
-    """Public test: the student's answer equals the stored one on every stored input.
+def stored_check(part: str, examples: list[tuple[Case, Any]], compare: dict[str, Callable[[Any, Any], None]],
+                 weight: float = 1) -> Check:
+    """Public test: the student's answer equals the stored one on every stored input, judged by the
+    assignment's `compare[part]` (the same comparison its hidden reference checks use).
 
     Hypothesis draws from the handful of stored cases and, the space being finite, tries
     each of them; a case finds its expected answer by its (encoded) values, so a copy of it
@@ -73,6 +73,6 @@ def stored_check(part: str, examples: list[tuple[Case, Any]], weight: float = 1)
     expected = {json.dumps(encode(case)): answer for case, answer in examples}
 
     def verify(probe: Probe, case: Case) -> None:
-        COMPARE[part](probe(part, case), expected[json.dumps(encode(case))])
+        compare[part](probe(part, case), expected[json.dumps(encode(case))])
 
     return Check(CHECK_NAME, weight, public=True, cases=st.sampled_from(cases), verify=verify)

@@ -4,6 +4,8 @@ grader/reports (junit, gradescope, classroom, lms); this package writes the file
 workflows, and the autograder zip with its scripts."""
 from __future__ import annotations
 
+from grader.errors import GraderError
 
-class IntegrationError(ValueError):
+
+class IntegrationError(GraderError):
     """The integration cannot be written (bad target, missing reference, a file in the way)."""

@@ -1,0 +1,172 @@
+"""Finding and loading assignments: the engine knows none by name.
+
+An assignment is two folders with one rule between them:
+
+    <root>/assignments/<name>/   what students may see: assignment.toml (the manifest), the stubs
+                                 and notebook, checks/ (public checks; PUBLIC, optionally PICTURES),
+                                 stored_examples.json, locales/<lang>.json
+    <root>/solutions/<name>/     instructor-only: the reference (<module>.py), hidden.py (HIDDEN),
+                                 misconceptions.py (CATALOG and DESIGNED, for diagnosis)
+
+Assignment folders are found on a search path: `--assignments DIR` (each DIR holds assignment
+folders), then the `RNN_GRADER_ASSIGNMENTS` environment variable (os.pathsep-separated), then the
+project's own `assignments/`, then packages registered under the `rnn_grader.assignments` entry
+point group (the entry point names a module whose folder is the assignment folder), so a course
+can ship its assignment with pip. The first folder that holds a name wins.
+
+An assignment's Python code is loaded as the packages `rnn_grader_assignments.<name>` (public)
+and `rnn_grader_solutions.<name>` (instructor), so its modules import one another by those names.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import types
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader import i18n
+from grader.checks import stored
+from grader.errors import GraderError
+from grader.manifest import FILE_NAME, Manifest, ManifestError, read_manifest
+from grader.spec import Assignment, Part
+
+ENV_VAR = "RNN_GRADER_ASSIGNMENTS"
+ENTRY_POINTS = "rnn_grader.assignments"
+DEFAULT = "rnn"  # the course's first assignment: every command defaults to it
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PUBLIC_PACKAGE, SOLUTIONS_PACKAGE = "rnn_grader_assignments", "rnn_grader_solutions"
+
+
+class AssignmentNotFound(GraderError):
+    """No assignment of that name on the search path."""
+
+
+@dataclass(frozen=True)
+class Found:
+    name: str
+    folder: Path
+
+
+def search_dirs(extra: Iterable[Path] = ()) -> tuple[Path, ...]:
+    """The folders searched for assignment folders, first wins."""
+    from_env = [Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    return tuple(dict.fromkeys(Path(os.path.abspath(d)) for d in [*extra, *from_env, PROJECT_ROOT / "assignments"]))
+
+
+def _entry_point_folders() -> list[Path]:
+    folders = []
+    for entry in metadata.entry_points(group=ENTRY_POINTS):
+        try:
+            spec = importlib.util.find_spec(entry.value)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec and (spec.submodule_search_locations or [spec.origin and os.path.dirname(spec.origin)])
+        if origin and origin[0]:
+            folders.append(Path(origin[0]))
+    return folders
+
+
+def installed(extra: Iterable[Path] = ()) -> dict[str, Path]:
+    """Every assignment found: name → its folder (the first on the search path wins)."""
+    found: dict[str, Path] = {}
+    candidates = [child for d in search_dirs(extra) if d.is_dir() for child in sorted(d.iterdir())]
+    for folder in [*candidates, *_entry_point_folders()]:
+        if (folder / FILE_NAME).is_file():
+            found.setdefault(folder.name, folder.resolve())
+    return found
+
+
+def find(name: str, extra: Iterable[Path] = ()) -> Path:
+    """The folder of assignment `name`, or AssignmentNotFound listing what is installed."""
+    found = installed(extra)
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise AssignmentNotFound(f"no assignment named {name!r} (installed: {known}); `rnn-grader list` shows them, "
+                                 f"--assignments DIR adds a folder of assignments")
+    return found[name]
+
+
+def solutions_folder(folder: Path) -> Path:
+    """The instructor part of the assignment at `folder`: the sibling tree's `solutions/<name>/`."""
+    return folder.parent.parent / "solutions" / folder.name
+
+
+def hidden_paths(extra: Iterable[Path] = ()) -> tuple[Path, ...]:
+    """The instructor folders of every installed assignment: never readable by student code."""
+    return tuple(p for p in (solutions_folder(f) for f in installed(extra).values()) if p.exists())
+
+
+def _package(name: str, folder: Path | None) -> types.ModuleType:
+    """A package whose modules are the .py files of `folder` (created without running any file)."""
+    module = sys.modules.get(name)
+    if module is None:
+        module = types.ModuleType(name)
+        module.__path__ = []
+        sys.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, module)
+    if folder is not None and str(folder) not in module.__path__:
+        module.__path__.append(str(folder))
+    return module
+
+
+def _optional(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+@cache
+def load_folder(folder: Path) -> Assignment:
+    """The assignment at `folder`: its manifest, checks, stored examples and strings (and, when its
+    instructor folder is here, the hidden checks and the misconception catalog)."""
+    manifest = read_manifest(folder / FILE_NAME)
+    i18n.add_catalogs(folder / "locales")
+    _package(PUBLIC_PACKAGE, None)
+    _package(SOLUTIONS_PACKAGE, None)
+    _package(f"{PUBLIC_PACKAGE}.{manifest.name}", folder)
+    instructor = solutions_folder(folder)
+    _package(f"{SOLUTIONS_PACKAGE}.{manifest.name}", instructor if instructor.is_dir() else None)
+    try:
+        checks = importlib.import_module(f"{PUBLIC_PACKAGE}.{manifest.name}.checks")
+        hidden = _optional(f"{SOLUTIONS_PACKAGE}.{manifest.name}.hidden") if instructor.is_dir() else None
+        catalog = _optional(f"{SOLUTIONS_PACKAGE}.{manifest.name}.misconceptions") if instructor.is_dir() else None
+    except GraderError:
+        raise
+    except Exception as exc:  # the assignment's own code does not import: name the folder
+        raise ManifestError(f"{folder}: its checks could not be loaded ({type(exc).__name__}: {exc}); "
+                            f"fix the assignment's code") from None
+    return _assemble(manifest, checks, hidden, catalog, instructor if instructor.is_dir() else None)
+
+
+def _assemble(manifest: Manifest, checks: Any, hidden: Any, catalog: Any, instructor: Path | None) -> Assignment:
+    public = getattr(checks, "PUBLIC", None)
+    if not isinstance(public, dict):
+        raise ManifestError(f"{manifest.folder / 'checks'}: defines no PUBLIC dict (part name → checks)")
+    unknown = sorted(set(public) - {p.name for p in manifest.parts})
+    if unknown:
+        raise ManifestError(f"{manifest.folder / 'checks'}: PUBLIC names parts the manifest lacks: {', '.join(unknown)}")
+    hidden_checks = getattr(hidden, "HIDDEN", {}) if hidden is not None else {}
+    pictures = getattr(checks, "PICTURES", {})
+    examples = stored.load(manifest.folder / stored.FILE_NAME)
+    parts = []
+    for spec in manifest.parts:
+        saved = examples.get(spec.name)
+        own = tuple(hidden_checks.get(spec.name, ())) + tuple(public.get(spec.name, ()))
+        parts.append(Part(spec.name, spec.points, own + ((stored.stored_check(spec.name, saved, checks.COMPARE),)
+                                                          if saved else ()), pictures.get(spec.name)))
+    return Assignment(manifest, tuple(parts), instructor, catalog)
+
+
+def load(name: str = DEFAULT, extra: Iterable[Path] = ()) -> Assignment:
+    """The assignment called `name`, found on the search path."""
+    return load_folder(find(name, extra))

@@ -1,0 +1,86 @@
+"""The engine on the toy assignment (tests/toy): discovery, loading, grading, diagnosis, `list`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader import assignments, i18n
+from grader.cli import main
+from grader.reference import load_reference
+from grader.runner import GradingOptions, grade
+from grader.sandbox import Limits
+from grader.submissions import read_submission
+
+TOY = Path(__file__).resolve().parent / "toy"
+TOY_DIRS = [TOY / "assignments"]
+FAST = Limits(call_seconds=10)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return assignments.load("toy", TOY_DIRS)
+
+
+def test_the_toy_is_found_on_an_extra_folder_and_not_without_it():
+    assert assignments.installed(TOY_DIRS)["toy"] == (TOY / "assignments" / "toy").resolve()
+    assert "toy" not in assignments.installed()
+    with pytest.raises(assignments.AssignmentNotFound, match="no assignment named 'toy'"):
+        assignments.find("toy")
+
+
+def test_the_environment_variable_adds_folders(monkeypatch):
+    monkeypatch.setenv(assignments.ENV_VAR, str(TOY / "assignments"))
+    assert "toy" in assignments.installed()
+
+
+def test_loading_reads_parts_checks_instructor_folder_and_strings(toy):
+    assert toy.part_names == ("add", "scale") and toy.max_score == 10
+    assert toy.solutions == (TOY / "solutions" / "toy").resolve()
+    names = {p.name: [c.name for c in p.checks] for p in toy.parts}
+    assert names == {"add": ["matches_reference", "commutes", "zero_is_neutral"], "scale": ["matches_reference", "linear"]}
+    assert i18n.text("ko", "misconception.add-subtracts.title") == "add가 뺄셈을 합니다"
+
+
+def _grade(toy, path: Path, mode: str = "grade"):
+    reference = load_reference(toy) if mode == "grade" else None
+    return grade(read_submission(path), GradingOptions(mode=mode, limits=FAST, reference=reference, assignment=toy))
+
+
+def test_the_reference_scores_full_and_the_stub_nothing(toy):
+    assert _grade(toy, toy.reference_path()).score == 10
+    stub = _grade(toy, toy.folder / "toy.py")
+    assert stub.score == 0 and all("not implemented" in t.message for p in stub.parts for t in p.tests)
+
+
+def test_a_catalogued_mistake_is_named_on_its_part_only(toy):
+    result = _grade(toy, TOY / "submissions" / "add_subtracts.py")
+    add, scale = result.parts
+    assert add.score < add.max_score and add.misconceptions == ("add-subtracts",)
+    assert scale.score == scale.max_score and scale.misconceptions == ()
+
+
+def test_check_mode_runs_only_public_checks(toy):
+    result = _grade(toy, TOY / "submissions" / "add_subtracts.py", mode="check")
+    assert [t.name for t in result.parts[0].tests] == ["commutes", "zero_is_neutral"]
+    assert result.parts[0].tests[0].passed is False and result.parts[0].misconceptions == ()
+
+
+def test_list_shows_every_installed_assignment_with_parts_and_points(capsys):
+    assert main(["list", "--assignments", str(TOY / "assignments")]) == 0
+    out = capsys.readouterr().out
+    assert "toy  10 points" in out and "add" in out and "scale" in out
+    assert "rnn  100 points" in out
+
+
+def test_check_recognises_the_assignment_from_the_file_name(tmp_path, capsys):
+    mine = tmp_path / "toy.py"
+    mine.write_text((TOY / "solutions" / "toy" / "toy.py").read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["check", str(mine), "--assignments", str(TOY / "assignments")]) == 0
+    assert "toy" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_an_unknown_assignment_is_one_line_and_exit_2(capsys):
+    assert main(["check", "x.py", "--assignment", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnn-grader: error: no assignment named 'nope'") and err.count("\n") == 1
