@@ -35,10 +35,10 @@ def test_the_environment_variable_adds_folders(monkeypatch):
 
 
 def test_loading_reads_parts_checks_instructor_folder_and_strings(toy):
-    assert toy.part_names == ("add", "scale") and toy.max_score == 10
+    assert toy.part_names == ("add_arrays", "scale_array") and toy.max_score == 10
     assert toy.solutions == (TOY / "solutions" / "toy").resolve()
     names = {p.name: [c.name for c in p.checks] for p in toy.parts}
-    assert names == {"add": ["matches_reference", "commutes", "zero_is_neutral"], "scale": ["matches_reference", "linear"]}
+    assert names == {"add_arrays": ["matches_reference", "commutes", "zero_is_neutral"], "scale_array": ["matches_reference", "linear"]}
     assert i18n.text("ko", "misconception.add-subtracts.title") == "add가 뺄셈을 합니다"
 
 
@@ -69,7 +69,7 @@ def test_check_mode_runs_only_public_checks(toy):
 def test_list_shows_every_installed_assignment_with_parts_and_points(capsys):
     assert main(["list", "--assignments", str(TOY / "assignments")]) == 0
     out = capsys.readouterr().out
-    assert "toy  10 points" in out and "add" in out and "scale" in out
+    assert "toy  10 points" in out and "add_arrays" in out and "scale_array" in out
     assert "rnn  100 points" in out
 
 

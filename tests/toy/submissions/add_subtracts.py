@@ -2,9 +2,9 @@
 import numpy as np
 
 
-def add(a, b):
+def add_arrays(a, b):
     return a - b
 
 
-def scale(x, k):
+def scale_array(x, k):
     return k * x

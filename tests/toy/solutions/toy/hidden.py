@@ -2,5 +2,5 @@
 from grader.checks.common import matches_reference
 from rnn_grader_assignments.toy.checks import COMPARE, pair, scaled
 
-HIDDEN = {"add": (matches_reference("add", pair(), COMPARE["add"]),),
-          "scale": (matches_reference("scale", scaled(), COMPARE["scale"]),)}
+HIDDEN = {"add_arrays": (matches_reference("add_arrays", pair(), COMPARE["add_arrays"]),),
+          "scale_array": (matches_reference("scale_array", scaled(), COMPARE["scale_array"]),)}

@@ -2,13 +2,13 @@
 import numpy as np
 
 
-def add(a, b):
+def add_arrays(a, b):
     ### BEGIN SOLUTION
     return np.add(a, b)
     ### END SOLUTION
 
 
-def scale(x, k):
+def scale_array(x, k):
     ### BEGIN SOLUTION
     return np.multiply(x, k)
     ### END SOLUTION

@@ -26,23 +26,23 @@ def scaled(draw) -> Case:
 
 def _commutes(probe: Probe, case: Case) -> None:
     swapped = {"a": case["b"], "b": case["a"]}
-    expect_array(probe("add", case), probe("add", swapped), msg("what.toy_add_swapped"))
+    expect_array(probe("add_arrays", case), probe("add_arrays", swapped), msg("what.toy_add_swapped"))
 
 
 def _zero_is_neutral(probe: Probe, case: Case) -> None:
-    expect_array(probe("add", {"a": case["a"], "b": np.zeros_like(case["a"])}), case["a"], msg("what.toy_add_zero"))
+    expect_array(probe("add_arrays", {"a": case["a"], "b": np.zeros_like(case["a"])}), case["a"], msg("what.toy_add_zero"))
 
 
 def _linear(probe: Probe, case: Case) -> None:
-    once = probe("scale", case)
-    expect_array(probe("scale", {"x": case["x"] + case["x"], "k": case["k"]}), 2 * np.asarray(once),
+    once = probe("scale_array", case)
+    expect_array(probe("scale_array", {"x": case["x"] + case["x"], "k": case["k"]}), 2 * np.asarray(once),
                  msg("what.toy_scale_double"))
 
 
-COMPARE = {"add": lambda got, exp: expect_array(got, exp, "a + b"),
-           "scale": lambda got, exp: expect_array(got, exp, "k * x")}
+COMPARE = {"add_arrays": lambda got, exp: expect_array(got, exp, "a + b"),
+           "scale_array": lambda got, exp: expect_array(got, exp, "k * x")}
 
 PUBLIC = {
-    "add": (Check("commutes", 1, True, pair(), _commutes), Check("zero_is_neutral", 1, True, pair(), _zero_is_neutral)),
-    "scale": (Check("linear", 1, True, scaled(), _linear),),
+    "add_arrays": (Check("commutes", 1, True, pair(), _commutes), Check("zero_is_neutral", 1, True, pair(), _zero_is_neutral)),
+    "scale_array": (Check("linear", 1, True, scaled(), _linear),),
 }
