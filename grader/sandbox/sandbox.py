@@ -304,13 +304,16 @@ class Sandbox:
         return "exit", f"the worker exited with code {rc} {when}"
 
     # ------------------------------------------------------------------ calling
-    def call(self, name: str, args: Sequence[Any] = ()) -> CallOutcome:
-        """One call; the same as ``call_many([(name, args)])[0]``."""
-        return self.call_many([(name, args)])[0]
+    def call(self, name: str, args: Sequence[Any] = (), *, seconds: float | None = None) -> CallOutcome:
+        """One call; the same as ``call_many([(name, args)], seconds=seconds)[0]``."""
+        return self.call_many([(name, args)], seconds=seconds)[0]
 
     def call_many(self, calls: Iterable[tuple[str, Sequence[Any]]], *,
-                  stop_on_fatal: bool = True) -> list[CallOutcome]:
+                  stop_on_fatal: bool = True, seconds: float | None = None) -> list[CallOutcome]:
         """Run calls in order in one round trip; one CallOutcome per call, same order.
+
+        Each call has ``limits.call_seconds``, or ``seconds`` when that is shorter (what is
+        left of a caller's own time budget); past it the call is a "timeout".
 
         After a fatal outcome (timeout, crash, memory, exit, protocol) the worker is killed;
         with ``stop_on_fatal`` the remaining calls are "skipped", otherwise a fresh worker
@@ -345,7 +348,7 @@ class Sandbox:
                                                output=error.output) for _ in rest)
                     break
             try:
-                outs = self._run(rest, first if i == 0 else self._request(rest))
+                outs = self._run(rest, first if i == 0 else self._request(rest), seconds)
             except BaseException:  # e.g. Ctrl-C in the grader: never leave a half-read worker
                 self._res.stop_worker()
                 raise
@@ -372,8 +375,10 @@ class Sandbox:
         self._batch_id += 1
         return enc.frame({"op": "calls", "batch": self._batch_id, "calls": calls})
 
-    def _run(self, batch: list[tuple[str, tuple]], request: bytes) -> list[CallOutcome]:
+    def _run(self, batch: list[tuple[str, tuple]], request: bytes,
+             seconds: float | None = None) -> list[CallOutcome]:
         """Send one request and collect responses until done or the first fatal outcome."""
+        limit = self.limits.call_seconds if seconds is None else min(seconds, self.limits.call_seconds)
         worker = self._res.worker
         assert worker is not None
         worker.send(request)
@@ -381,7 +386,7 @@ class Sandbox:
         start = time.monotonic()
         for index, (name, _) in enumerate(batch):
             try:
-                ev = worker.wait(start + self.limits.call_seconds)
+                ev = worker.wait(start + limit)
                 if ev == "frame":
                     outcome = self._result(worker.frames.popleft(), index, name)
                     if not outcome.fatal:
@@ -390,7 +395,7 @@ class Sandbox:
                         continue
                 elif ev == "timeout":
                     outcome = CallOutcome(False, error_kind="timeout", message=(
-                        f"{name}() took longer than {_seconds(self.limits.call_seconds)}"))
+                        f"{name}() took longer than {_seconds(limit)}"))
                 elif ev == "dead":
                     kind, message = self._death(worker, f"while running {name}()")
                     outcome = CallOutcome(False, error_kind=kind, message=message)

@@ -335,3 +335,12 @@ def test_the_parents_numpy_is_unaffected_by_patches_in_the_child(make_box):
     out = box.call("wrong", (np.ones(2),))
     assert out.ok and out.value.tolist() == [12345.0, 12345.0]
     assert not np.allclose(out.value, np.ones(2))
+
+
+def test_a_call_given_fewer_seconds_stops_at_them_and_more_never_extend_the_limit(make_box):
+    box = make_box(source="import time\ndef nap(s):\n    time.sleep(s)\n    return s\n",
+                   limits=Limits(call_seconds=1, import_seconds=5))
+    out = box.call("nap", (3,), seconds=0.25)  # what is left of a caller's budget
+    assert out.error_kind == "timeout" and out.message == "nap() took longer than 0.25 s"
+    assert box.call("nap", (0,), seconds=60).value == 0
+    assert box.call("nap", (3,), seconds=60).message == "nap() took longer than 1 s"
