@@ -239,7 +239,11 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
     sys.stdout.write(terminal.render(result, reports_hint=not args.format))
-    return EXIT_BELOW if _below(result.score, args) else EXIT_OK
+    if not _below(result.score, args):
+        return EXIT_OK
+    line = text(args.lang, "report.below_fail_under", score=f"{result.score:g}", fail_under=f"{args.fail_under:g}")
+    print(f"rnn-grader: {line}", file=sys.stderr)
+    return EXIT_BELOW
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -268,7 +272,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         write_atomic(args.out / lms.file_name(name), lms.LMS[name](batch, args.lms_column))
     print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
           f"{args.out / 'gradebook.csv'}", file=sys.stderr)
-    return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK
+    below = sum(_below(e.result.score, args) for e in batch.entries)
+    if below:
+        print(f"rnn-grader: {below} of {len(batch.entries)} scores < {args.fail_under:g} (--fail-under)",
+              file=sys.stderr)
+    return EXIT_BELOW if below else EXIT_OK
 
 
 def cmd_authoring(args: argparse.Namespace) -> int:

@@ -51,17 +51,21 @@ def test_grade_writes_three_reports_and_reference_scores_full(tmp_path, capsys):
 
 def test_grade_stubs_score_zero_and_fail_under_gives_exit_1(tmp_path, capsys):
     out = tmp_path / "out"
-    code, stdout, _ = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0.5", *FAST)
+    code, stdout, err = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0.5", *FAST)
     assert code == 1
+    assert err.splitlines()[-1] == "rnn-grader: score 0 < 0.5 (--fail-under)"  # says why it failed
     assert [p.name for p in out.iterdir()] == ["rnn.json"]
     assert json.loads((out / "rnn.json").read_text(encoding="utf-8"))["score"] == 0
-    code, _, _ = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0", *FAST)
-    assert code == 0  # at the threshold is not below it
+    code, _, err = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0", *FAST)
+    assert code == 0 and "--fail-under" not in err  # at the threshold is not below it
 
 
 def test_check_fail_under_at_and_above_is_exit_0(capsys):
     assert run(capsys, "check", REFERENCE, "--fail-under", "100", *FAST)[0] == 0
-    assert run(capsys, "check", REFERENCE, "--fail-under", "100.5", *FAST)[0] == 1
+    code, _, err = run(capsys, "check", REFERENCE, "--fail-under", "100.5", *FAST)
+    assert code == 1 and err.splitlines()[-1] == "rnn-grader: score 100 < 100.5 (--fail-under)"
+    code, _, err = run(capsys, "check", REFERENCE, "--fail-under", "100.5", "--lang", "ko", *FAST)
+    assert code == 1 and err.splitlines()[-1] == "rnn-grader: 점수 100 < 100.5 (--fail-under)"
 
 
 def test_check_finds_rnn_py_in_the_current_folder(tmp_path, monkeypatch, capsys):
@@ -230,7 +234,7 @@ def test_batch_in_process_writes_gradebook_and_reports(tmp_path, capsys):
     out = tmp_path / "grades"
     code, stdout, err = run(capsys, "batch", folder, "--out", out, "--solutions", REFERENCE, "--fail-under", "1",
                             *FAST)
-    assert code == 1  # everyone is below 1 point
+    assert code == 1 and "rnn-grader: 2 of 2 scores < 1 (--fail-under)" in err.splitlines()  # everyone is below 1 point
     with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["student", "score", "max_score", "status", *RNN.part_names]
