@@ -18,7 +18,7 @@ import time
 import weakref
 from typing import Any, Iterable, Sequence
 
-from . import isolation, wire
+from . import inert, isolation, wire
 from .isolation import Plan, UidSlot
 from .outcomes import CallOutcome, Limits, LoadError
 from .process import Worker, signal_name
@@ -87,6 +87,7 @@ def _line(head: dict) -> int | None:
 
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
     head, decoder = wire.decode_payload(payload, max_str=wire.MAX_STR)
+    head = inert.tree(head, wire.MAX_STR)  # every string the child chose, before anything reads it
     if type(head) is not dict:
         raise _Protocol("message envelope is not an object")
     if head.get("op") != op:
