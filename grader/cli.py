@@ -40,7 +40,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    """A message on one line, inert (it may name a student's file: no escape sequence runs)."""
+    return terminal.inert(" ".join(str(text).split()))
 
 
 def _formats(text: str) -> tuple[str, ...]:
