@@ -250,7 +250,7 @@ def prepare(entry: Path, root: Path | None = None, student: str | None = None, l
             file = pick_file(entry)
             if root is not None and (reason := _outside(file, root)):
                 raise reason
-        submission = read_submission(file, student)
+        submission = read_submission(entry if entry.is_dir() else file, student)  # a folder: with its helpers
     except SubmissionError as exc:
         digest = "" if root is not None and _outside(file, root) else _digest(file)
         return Prepared(student, None, GradingError(exc.kind, _within_batch(exc.render(lang), root)), digest)

@@ -22,7 +22,7 @@ from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
 from grader.spec import RNN
-from grader.submissions import ASSIGNMENT_FILES, SubmissionError, read_submission
+from grader.submissions import SubmissionError, read_here, read_submission
 
 EXIT_OK, EXIT_BELOW, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -148,8 +148,9 @@ def parser() -> argparse.ArgumentParser:
     init_ci.add_argument("repo", nargs="?", type=Path, default=Path("."), help="the repository (default .)")
     init_ci.add_argument("--fail-under", type=_number, default=None, metavar="SCORE",
                          help="the job fails below this score (default 0: never)")
-    init_ci.add_argument("--submission", metavar="PATH", help="the file to check, relative to the repository "
-                         "(default: rnn.py, rnn.ipynb or assignments/rnn/rnn.py, whichever is there)")
+    init_ci.add_argument("--submission", metavar="PATH", help="the file (or folder) to check, relative to the "
+                         "repository (default: the folder holding rnn.py and rnn.ipynb, . or assignments/rnn; the "
+                         "workflow then checks the one of them holding the student's work, as check chooses)")
     init_ci.add_argument("--install", metavar="PIP-SPEC", help="what `pip install` installs the grader from "
                          "(default: . when the repository is the student bundle)")
     init_ci.add_argument("--classroom", action="store_true",
@@ -201,24 +202,6 @@ def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
     return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, lang=args.lang)
 
 
-def _default_check_path(lang: str) -> Path:
-    """The assignment file in the current folder: with both rnn.py and rnn.ipynb (the bundle ships
-    both), the one changed last, which is the one the student works in, and a line saying so.
-    A SubmissionError (in the student's language) when there is none, or no telling which."""
-    found = [Path(name) for name in ASSIGNMENT_FILES if Path(name).is_file()]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise SubmissionError("input.none_here")
-    changed = {path: path.stat().st_mtime_ns for path in found}
-    newest, other = sorted(found, key=changed.get, reverse=True)
-    if changed[newest] == changed[other]:
-        raise SubmissionError("input.both_here", names=found, example=found[-1])
-    note = text(lang, "input.chose_newer", chosen=newest, other=other)
-    print(f"rnn-grader: {note}", file=sys.stderr)
-    return newest
-
-
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: not a folder; --out needs a folder to write the reports into")
@@ -230,12 +213,14 @@ def _below(score: float, args: argparse.Namespace) -> bool:
 
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
     try:
-        submission = read_submission(args.path or _default_check_path(args.lang))
+        submission = read_submission(args.path) if args.path else read_here(Path("."))
     except SubmissionError as exc:
         raise InputError(exc.render(args.lang)) from None
     if args.format:
         _check_out(args.out)
     result = grade(submission, _options(args, mode))
+    for note in result.extra.get("notes", ()):  # e.g. which file of a folder was checked, and why
+        print(f"rnn-grader: {_one_line(note)}", file=sys.stderr)
     if args.format:
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
@@ -299,8 +284,10 @@ def cmd_integrations(args: argparse.Namespace) -> int:
 
     try:
         if args.command == "init-ci":
-            written = ci.init_ci(args.repo, fail_under=args.fail_under, submission=args.submission,
-                                 install=args.install, classroom=args.classroom, lang=args.lang, force=args.force)
+            written, checked = ci.init_ci(args.repo, fail_under=args.fail_under, submission=args.submission,
+                                          install=args.install, classroom=args.classroom, lang=args.lang,
+                                          force=args.force)
+            print(f"rnn-grader: {checked}", file=sys.stderr)
         else:
             written = [gradescope_export.build_zip(args.out, solutions=reference_path(args.solutions),
                                                    seed=args.seed, lang=args.lang, timeout=args.timeout)]

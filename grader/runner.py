@@ -66,10 +66,12 @@ class SandboxProbe:
     """The `Probe` checks use: student calls through the sandbox, failures turned into verdicts,
     every call bounded by what is left of the current part's time."""
 
-    def __init__(self, box: Sandbox, submission: Submission, reference: ModuleType | None):
+    def __init__(self, box: Sandbox, submission: Submission, reference: ModuleType | None,
+                 broken: dict[str, Msg] | None = None):
         self.box = box
         self.submission = submission
         self.ref = reference
+        self.broken = broken or {}  # functions a failed notebook cell took down, with why
         self.part, self.seconds, self.deadline = "", math.inf, math.inf  # no part started: the call limit alone
 
     def start_part(self, part: str, seconds: float) -> None:
@@ -82,6 +84,8 @@ class SandboxProbe:
         return PartAborted(msg("check.budget_exhausted", part=self.part, seconds=f"{self.seconds:g}"))
 
     def _outcome(self, function: str, case: Case):
+        if function in self.broken:
+            raise PartAborted(self.broken[function])
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise self._out_of_time()
@@ -293,21 +297,29 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
     if options.mode == "grade" and options.reference is None:
         raise ValueError("grade mode needs the reference solution")
     started = time.monotonic()
-    with Sandbox(submission.source, submission.path.name if submission.notebook is None else "notebook.py",
-                 options.limits) as box:
+    with Sandbox(submission.source, submission.module_file, options.limits, submission.modules,
+                 submission.sections) as box:
         isolation = getattr(box, "isolation", "process")
         load_error = box.load()
         if load_error is not None:
             error = GradingError(load_error.kind, locate(load_error.message, submission))
-            return _timed(error_result(submission.student, submission.sha256, error, options, isolation), started)
-        probe = SandboxProbe(box, submission, options.reference)
+            result = error_result(submission.student, submission.sha256, error, options, isolation)
+            return _timed(replace(result, extra=_notes(submission.notes, options.lang)), started)
+        failed = {index: locate(message, submission) for index, message in box.failed_sections.items()}
+        broken, notes = submission.after_loading(failed, options.assignment.part_names)
+        probe = SandboxProbe(box, submission, options.reference, broken)
         parts = tuple(grade_part(p, probe, options) for p in options.assignment.parts)
     max_score = float(sum(p.max_score for p in parts))
     score = round(sum(p.score for p in parts), 4)
     result = SubmissionResult(options.assignment.name, submission.student, submission.sha256, "graded", score,
                               max_score, parts, grader.__version__, options.effective_seed, None, options.lang,
-                              options.mode, isolation)
+                              options.mode, isolation, extra=_notes(notes, options.lang))
     return _timed(result, started)
+
+
+def _notes(notes: tuple[Msg, ...], lang: str) -> dict[str, Any]:
+    """The report's `notes` field (how the file was chosen, notebook cells skipped), when there are any."""
+    return {"notes": [note.render(lang) for note in notes]} if notes else {}
 
 
 def _timed(result: SubmissionResult, started: float) -> SubmissionResult:

@@ -98,8 +98,9 @@ def test_check_with_nothing_or_both_in_the_current_folder(tmp_path, monkeypatch,
 
 
 @pytest.mark.parametrize("newer", ["rnn.py", "rnn.ipynb"])
-def test_bare_check_with_both_files_checks_the_one_changed_last(newer, tmp_path, monkeypatch, capsys):
-    """The student bundle ships both: the file the student works in is the one changed last."""
+def test_bare_check_with_both_files_checks_the_one_holding_the_work(newer, tmp_path, monkeypatch, capsys):
+    """The student bundle ships both: the file the student works in is the one holding work, whichever was
+    saved last (the one rule, `submissions.choose_file`, is tested in full in test_submissions)."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rnn.py").write_bytes(STUBS.read_bytes())
     solved = v4.new_notebook(cells=[v4.new_code_cell(REFERENCE.read_text(encoding="utf-8"))])
@@ -108,10 +109,10 @@ def test_bare_check_with_both_files_checks_the_one_changed_last(newer, tmp_path,
     os.utime(tmp_path / older, ns=(10**18, 10**18))
     os.utime(tmp_path / newer, ns=(2 * 10**18, 2 * 10**18))
     code, out, err = run(capsys, "check", *FAST)
-    assert code == 0 and f"checking {newer}, changed more recently than {older}" in err
-    assert ("score 100 / 100" in out) == (newer == "rnn.ipynb")   # the notebook holds the solution
+    assert code == 0 and "checking rnn.ipynb: it holds your work and rnn.py is still the unchanged stub" in err
+    assert "score 100 / 100" in out
     code, _, err = run(capsys, "check", "--lang", "ko", *FAST)
-    assert f"{older}보다 최근에 바뀐 {newer}을(를) 확인합니다" in err
+    assert "rnn.ipynb을(를) 확인합니다: 작업한 내용이 있고 rnn.py은(는) 배포된 뼈대 그대로입니다" in err
 
 
 @pytest.fixture
@@ -199,8 +200,7 @@ def test_bare_check_with_both_files_says_so_in_korean(tmp_path, monkeypatch, cap
     same = (tmp_path / "rnn.py").stat().st_mtime_ns
     os.utime(tmp_path / "rnn.ipynb", ns=(same, same))
     code, out, err = run(capsys, "check", "--lang", "ko")
-    assert_input_error(code, out, err, "현재 폴더에 rnn.py, rnn.ipynb 파일이 모두 있습니다",
-                       "`rnn-grader check rnn.ipynb`")
+    assert_input_error(code, out, err, "rnn.py, rnn.ipynb 모두에 작업한 내용이 있고", "`rnn-grader check rnn.ipynb`")
     assert "both" not in err
 
 

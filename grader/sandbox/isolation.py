@@ -72,6 +72,7 @@ class Plan:
     processes: int | None = None  # RLIMIT_NPROC
     seccomp: bool = False  # the worker must install the seccomp filter (or refuse to run)
     monitor: bool = False  # a subreaper parent kills leftovers when the worker or grader dies
+    sections: tuple[tuple[int, int], ...] = ()  # lines (first, last) the worker runs one by one (notebook cells)
 
 
 @dataclass(frozen=True)
@@ -249,16 +250,24 @@ def workdir_base(level: str) -> str | None:
         p = os.path.dirname(p)
 
 
-def prepare_workdir(workdir: str, filename: str, source: str, plan: Plan) -> str:
-    """Write the submission into ``workdir`` (a fresh mkdtemp folder); return its path.
+def prepare_workdir(workdir: str, filename: str, source: str, plan: Plan,
+                    modules: tuple[tuple[str, bytes], ...] = ()) -> str:
+    """Write the submission, and the modules handed in with it (relative path, content), into
+    ``workdir`` (a fresh mkdtemp folder); return the submission's path.
 
-    unprivileged-user: the folder belongs to the slot uid (0700) and the file is read-only
+    unprivileged-user: the folder belongs to the slot uid (0700) and the files are read-only
     for it; other levels: root-owned 0700 (bubblewrap mounts a private tmpfs over it and
-    binds only the submission file into it)."""
+    binds only these files into it)."""
     path = os.path.join(workdir, filename)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     with open(fd, "w", encoding="utf-8") as f:
         f.write(source)
+    for relative, content in modules:
+        target = os.path.join(workdir, *relative.split("/"))
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with open(fd, "wb") as f:
+            f.write(content)
     if plan.level == "unprivileged-user" and plan.uid is not None:
         os.chown(workdir, plan.uid, plan.gid)
         os.chmod(workdir, 0o700)
@@ -405,6 +414,10 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
             m.add(path, "--ro-bind", "/dev/null", path)
     m.tmpfs(workdir, "0777", WORKDIR_BYTES)
     m.ro(submission_path)
+    for folder, _, names in sorted(os.walk(workdir)):  # the modules handed in with it
+        for name in sorted(names):
+            if os.path.join(folder, name) != submission_path:
+                m.ro(os.path.join(folder, name))
     for name in ("worker.py", "wire.py"):
         m.ro(str(SANDBOX_DIR / name))
     return argv + m.argv + ["--chdir", workdir, "--"]

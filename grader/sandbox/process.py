@@ -103,7 +103,8 @@ def _spawn(popen_args: list[str], **kwargs) -> subprocess.Popen:
 def worker_config(plan: Plan) -> str:
     """The worker's set-up instructions (its third argument): trusted, from the parent."""
     return json.dumps({"uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
-                       "monitor": plan.monitor, "parent": os.getpid()}, separators=(",", ":"))
+                       "monitor": plan.monitor, "parent": os.getpid(), "sections": plan.sections},
+                      separators=(",", ":"))
 
 
 def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,

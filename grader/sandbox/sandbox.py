@@ -8,6 +8,7 @@ checked; every wait has a wall-clock deadline; any child misbehaviour ends as a 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import shutil
@@ -95,6 +96,15 @@ def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
     return head, decoder
 
 
+def _module_path(path: str, submission: str) -> str:
+    """A module's path relative to the worker's folder: plain names separated by "/", ending in .py."""
+    parts = str(path).split("/")
+    if (not path.endswith(".py") or path == submission
+            or any(part in ("", ".", "..") or "\0" in part or "\\" in part for part in parts)):
+        raise ValueError(f"a module path must be relative, made of plain names and end in .py, got {path!r}")
+    return path
+
+
 # --------------------------------------------------------------------------- resources
 
 
@@ -154,6 +164,12 @@ class Sandbox:
 
     Not thread-safe: use one Sandbox per thread.
 
+    ``modules`` (relative path, content) are written beside the submission, in the worker's own
+    folder, which is first on its sys.path: the helper modules of a folder submission import.
+    ``sections`` (first and last line of each) make the worker run the source piece by piece, as
+    Jupyter runs a notebook's cells: ``failed_sections`` then maps the index of each piece that
+    raised to what it raised (one line), and loading still succeeds.
+
     ``isolation`` is the level the worker runs at ("bubblewrap", "unprivileged-user" or
     "process", see isolation.py): ``limits.isolation`` ("auto" picks the strongest that works
     here; a forced level that cannot run raises IsolationUnavailable here).
@@ -162,7 +178,8 @@ class Sandbox:
     """
 
     def __init__(self, source: str, filename: str = "submission.py",
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits = Limits(), modules: Iterable[tuple[str, bytes]] = (),
+                 sections: Iterable[tuple[int, int]] = ()) -> None:
         if not isinstance(source, str):
             raise TypeError("source must be a str")
         if not isinstance(limits, Limits):
@@ -170,6 +187,11 @@ class Sandbox:
         base = os.path.basename(str(filename))
         if base != filename or base in ("", ".", "..") or not base.endswith(".py"):
             raise ValueError(f"filename must be a plain file name ending in .py, got {filename!r}")
+        self.modules = tuple((_module_path(path, filename), bytes(content)) for path, content in modules)
+        self.sections = tuple((int(first), int(last)) for first, last in sections)
+        if any(not 1 <= first <= last for first, last in self.sections):
+            raise ValueError("sections must be line ranges (first, last) with 1 <= first <= last")
+        self.failed_sections: dict[int, str] = {}
         self.isolation: str = isolation.resolve(limits.isolation)
         self.network_isolated: bool = isolation.network_isolated(self.isolation)
         self.source = source
@@ -217,8 +239,8 @@ class Sandbox:
         self._res.workdir = workdir
         marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:
-            plan = self._res.plan()
-            path = isolation.prepare_workdir(workdir, self.filename, self.source, plan)
+            plan = dataclasses.replace(self._res.plan(), sections=self.sections)
+            path = isolation.prepare_workdir(workdir, self.filename, self.source, plan, self.modules)
             worker = Worker(workdir, path, marker, self.limits.memory_bytes,
                             self.limits.output_bytes, plan=plan)
         except (OSError, subprocess.SubprocessError, RuntimeError) as e:
@@ -271,6 +293,7 @@ class Sandbox:
     def _loaded(self, head: dict, worker: Worker) -> LoadError | None:
         ok = _get(head, "ok", (bool,))
         if ok:
+            self.failed_sections = self._failed_sections(head)
             return None
         kind = _get(head, "kind", (str,))
         type_name = _get(head, "type", (str,))
@@ -289,6 +312,18 @@ class Sandbox:
             raise _Protocol(f"unknown load error kind {kind[:40]!r}")
         output = worker.take_output()
         return LoadError(kind, message, output)
+
+    def _failed_sections(self, head: dict) -> dict[int, str]:
+        failed = _get(head, "failed", (list,), optional=True) or []
+        found: dict[int, str] = {}
+        for item in failed:
+            if type(item) is not dict:
+                raise _Protocol("a failed section is not an object")
+            index = _get(item, "section", (int,))
+            if not 0 <= index < len(self.sections) or index in found:
+                raise _Protocol(f"failed section {index} is not one of the {len(self.sections)} sections")
+            found[index] = _exception_message(_get(item, "type", (str,)), _get(item, "message", (str,)), _line(item))
+        return found
 
     def _death(self, worker: Worker, when: str) -> tuple[str, str]:
         rc = worker.terminate()

@@ -434,13 +434,39 @@ def _describe(e, path: str) -> dict:
     }
 
 
-def _import(path: str):
-    """Import the submission as module "submission". Returns (module or None, envelope)."""
+def _run_sections(module, path: str, sections) -> list:
+    """Run the submission's sections (a notebook's cells: first and last line) one by one in the
+    module's namespace, as Jupyter runs cells: one that raises is recorded and the next one runs.
+    Line numbers stay those of the file (each section is compiled at its own place)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    failed = []
+    for index, (first, last) in enumerate(sections):
+        code = "\n" * (first - 1) + "\n".join(lines[first - 1:last]) + "\n"
+        try:
+            exec(compile(code, path, "exec", dont_inherit=True), module.__dict__)
+        except SyntaxError as e:
+            line = e.lineno if getattr(e, "filename", None) == path and isinstance(e.lineno, int) else None
+            failed.append({"section": index, "type": _type_name(e), "message": _text(e.msg), "line": line})
+        except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, ...: the cell failed
+            failed.append({"section": index, **_describe(e, path)})
+    return failed
+
+
+def _import(path: str, sections=()):
+    """Import the submission as module "submission", its folder (the worker's own, holding the
+    modules handed in with it) first on sys.path. With ``sections``, they run one by one and those
+    that raised are listed in the envelope ("failed"). Returns (module or None, envelope)."""
+    sys.path.insert(0, os.path.dirname(path))
+    failed = []
     try:
         spec = importlib.util.spec_from_file_location("submission", path)
         module = importlib.util.module_from_spec(spec)
         sys.modules["submission"] = module
-        spec.loader.exec_module(module)
+        if sections:
+            failed = _run_sections(module, path, sections)
+        else:
+            spec.loader.exec_module(module)
     except SyntaxError as e:
         info = _describe(e, path)
         if getattr(e, "filename", None) == path:
@@ -459,7 +485,7 @@ def _import(path: str):
         return None, {"op": "loaded", "ok": False, "kind": "memory", **_describe(e, path)}
     except BaseException as e:  # noqa: BLE001 - KeyboardInterrupt, GeneratorExit, ...
         return None, {"op": "loaded", "ok": False, "kind": "import", **_describe(e, path)}
-    return module, {"op": "loaded", "ok": True}
+    return module, {"op": "loaded", "ok": True, "failed": failed}
 
 
 def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args) -> bytes:
@@ -532,7 +558,7 @@ def main(argv) -> None:
     _setup(config)
     _hide_grader()
     _send_head({"op": "ready", "pid": os.getpid()})
-    module, loaded = _import(path)
+    module, loaded = _import(path, config.get("sections") or ())
     _flush_and_mark(marker)
     _send_head(loaded)
     if module is None:
