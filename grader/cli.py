@@ -20,7 +20,7 @@ from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
 from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
-from grader.sandbox import Limits
+from grader.sandbox import IsolationUnavailable, Limits, isolation
 from grader.spec import RNN
 from grader.submissions import SubmissionError, read_here, read_submission
 
@@ -100,6 +100,10 @@ def _jobs(text: str) -> int:
     return value
 
 
+REQUIRE_ISOLATION_HELP = ("refuse to grade (exit 2) where student code could read the grader's files: "
+                          "neither bubblewrap nor Landlock available")
+
+
 def parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="rnn-grader", description="Grade the vanilla-RNN numpy assignment.")
     ap.add_argument("--version", action="version", version=f"rnn-grader {grader.__version__}")
@@ -124,11 +128,13 @@ def parser() -> argparse.ArgumentParser:
     grade_p.add_argument("path", type=Path)
     grade_p.add_argument("--out", type=Path, required=True)
     grade_p.add_argument("--format", type=_formats, default=ALL_FORMATS)
+    grade_p.add_argument("--require-isolation", action="store_true", help=REQUIRE_ISOLATION_HELP)
 
     batch = sub.add_parser("batch", parents=[common], help="grade every submission of a folder")
     batch.add_argument("folder", type=Path)
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--format", type=_formats, default=ALL_FORMATS)
+    batch.add_argument("--require-isolation", action="store_true", help=REQUIRE_ISOLATION_HELP)
     batch.add_argument("-j", "--jobs", type=_jobs, default=cpu_count(), metavar="N",
                        help="grade N submissions at once in sandboxed worker processes (default: the number "
                             "of cores, %(default)s here)")
@@ -197,9 +203,24 @@ def _reference(explicit: Path | None):
 
 
 def _options(args: argparse.Namespace, mode: str) -> GradingOptions:
-    limits = Limits(call_seconds=args.timeout, memory_bytes=int(args.memory * 2**30))
+    limits = Limits(call_seconds=args.timeout, memory_bytes=int(args.memory * 2**30),
+                    require_isolation=getattr(args, "require_isolation", False))
     reference = _reference(args.solutions) if mode == "grade" else None
     return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, lang=args.lang)
+
+
+def _announce_isolation(limits: Limits) -> None:
+    """Before grading: one line on stderr when student code would not be fenced off the grader's
+    files (neither bubblewrap nor Landlock here); an input error instead with --require-isolation,
+    or when a forced level (RNN_GRADER_ISOLATION) cannot run."""
+    try:
+        level = isolation.resolve(limits.isolation, limits.require_isolation)
+    except IsolationUnavailable as exc:
+        raise InputError(str(exc)) from None
+    if isolation.files_left_open(level):
+        print(f"rnn-grader: warning: isolation {isolation.describe(level)}: student code can read the reference, "
+              "the hidden checks and other submissions; install bubblewrap (apt-get install bubblewrap) or grade "
+              "on Linux >= 5.13 (Landlock); --require-isolation refuses instead", file=sys.stderr)
 
 
 def _check_out(out: Path) -> None:
@@ -218,7 +239,10 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
         raise InputError(exc.render(args.lang)) from None
     if args.format:
         _check_out(args.out)
-    result = grade(submission, _options(args, mode))
+    options = _options(args, mode)
+    if mode == "grade":
+        _announce_isolation(options.limits)
+    result = grade(submission, options)
     for note in result.extra.get("notes", ()):  # e.g. which file of a folder was checked, and why
         print(f"rnn-grader: {_one_line(note)}", file=sys.stderr)
     if args.format:
@@ -240,6 +264,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.executor == "dask" and not args.scheduler:
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT (the address of the Dask scheduler)")
     options = _options(args, "grade")
+    _announce_isolation(options.limits)
     try:
         with BatchProgress() as progress:
             batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,

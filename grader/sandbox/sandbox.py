@@ -131,7 +131,8 @@ class _Resources:
         monitor = self.level != "bubblewrap" and sys.platform.startswith("linux")
         return Plan(level=self.level, uid=uid, gid=uid,
                     processes=self.processes + monitor,  # the monitor is not the submission's
-                    seccomp=isolation.probe(self.level).seccomp, monitor=monitor)
+                    seccomp=isolation.probe(self.level).seccomp, monitor=monitor,
+                    landlock=isolation.probe(self.level).landlock > 0)
 
     def stop_worker(self) -> None:
         """Kill the worker and everything it started; remove its folder."""
@@ -170,9 +171,11 @@ class Sandbox:
     Jupyter runs a notebook's cells: ``failed_sections`` then maps the index of each piece that
     raised to what it raised (one line), and loading still succeeds.
 
-    ``isolation`` is the level the worker runs at ("bubblewrap", "unprivileged-user" or
+    ``level`` is the level the worker runs at ("bubblewrap", "unprivileged-user" or
     "process", see isolation.py): ``limits.isolation`` ("auto" picks the strongest that works
-    here; a forced level that cannot run raises IsolationUnavailable here).
+    here; a forced level that cannot run raises IsolationUnavailable here, and so does one that
+    leaves files open when ``limits.require_isolation``). ``isolation`` says it as reports do,
+    with the Landlock fence and what is left open (``isolation.describe``).
     ``network_isolated`` says whether the submission is cut off from every network, loopback
     included (a network namespace, or the seccomp socket ban).
     """
@@ -192,8 +195,9 @@ class Sandbox:
         if any(not 1 <= first <= last for first, last in self.sections):
             raise ValueError("sections must be line ranges (first, last) with 1 <= first <= last")
         self.failed_sections: dict[int, str] = {}
-        self.isolation: str = isolation.resolve(limits.isolation)
-        self.network_isolated: bool = isolation.network_isolated(self.isolation)
+        self.level: str = isolation.resolve(limits.isolation, limits.require_isolation)
+        self.isolation: str = isolation.describe(self.level)
+        self.network_isolated: bool = isolation.network_isolated(self.level)
         self.source = source
         self.filename = filename
         self.limits = limits
@@ -201,7 +205,7 @@ class Sandbox:
         self._load_error: LoadError | None = None
         self._closed = False
         self._batch_id = 0  # numbers requests, so a stale or forged response cannot match
-        self._res = _Resources(self.isolation, limits.processes)
+        self._res = _Resources(self.level, limits.processes)
         self._finalizer = weakref.finalize(self, self._res.release)
 
     # ------------------------------------------------------------------ context / lifetime
@@ -235,7 +239,7 @@ class Sandbox:
     def _start(self) -> LoadError | None:
         self._res.stop_worker()
         workdir = tempfile.mkdtemp(prefix="rnn-grader-",
-                                   dir=isolation.workdir_base(self.isolation))
+                                   dir=isolation.workdir_base(self.level))
         self._res.workdir = workdir
         marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:
@@ -329,7 +333,7 @@ class Sandbox:
         rc = worker.terminate()
         if rc is None:
             return "crash", f"the worker could not be reaped {when}"
-        if self.isolation == "bubblewrap" and 128 < rc < 128 + 65:
+        if self.level == "bubblewrap" and 128 < rc < 128 + 65:
             rc = 128 - rc  # bwrap reports its child's death by signal N as exit status 128+N
         if rc < 0:
             return "crash", f"the worker crashed (signal {signal_name(-rc)}) {when}"
@@ -441,6 +445,11 @@ class Sandbox:
             except (wire.WireError, _Protocol) as e:
                 outcome = CallOutcome(False, error_kind="protocol", message=_one_line(
                     f"the worker sent a malformed message after {name}(): {e}"))
+                if isinstance(e, wire.FrameTooLarge) and e.size <= wire.MAX_FRAME:
+                    # an answer that could be real, refused on its length: none of it was read
+                    outcome = CallOutcome(False, error_kind="memory", message=(
+                        f"{name}() returned {_bytes(e.size)}, far more than its arguments "
+                        f"({_bytes(len(request))}) can need; at most {_bytes(e.limit)} is accepted"))
             worker.terminate()
             outs.append(_with_output(outcome, worker.take_remaining_output()))
             return outs

@@ -5,13 +5,14 @@ A standalone script, started by grader/sandbox/process.py as
     python -I -B worker.py <absolute path of the submission> <output marker, hex> [<config json>]
 
 with fd 0 = request pipe, fd 1 = response pipe, fd 2 = output pipe (drained by the parent).
-It imports only the standard library, numpy and wire.py from its own folder.
+It imports only the standard library, numpy, and wire.py and landlock.py from its own folder.
 
 Before the submission is imported, the trusted set-up (``_setup``) applies what the config
 asks for: drop to an unprivileged uid/gid, no-new-privileges plus a seccomp filter (no sockets,
-no io_uring, no new namespaces), and (below the bubblewrap level) a subreaper "monitor" parent
-that kills every leftover process when the worker ends or the grader dies. A step that was asked for and fails
-ends the worker (exit status EXIT_SETUP) before any submission code runs.
+no io_uring, no new namespaces), (below the bubblewrap level) a subreaper "monitor" parent
+that kills every leftover process when the worker ends or the grader dies, and last a
+Landlock ruleset (the parent's list of paths to read and write). A step that was asked for and
+fails ends the worker (exit status EXIT_SETUP) before any submission code runs.
 
 Everything here runs next to student code and is therefore untrusted by the parent: the
 parent validates every frame, enforces every deadline, and kills the whole process group.
@@ -49,11 +50,13 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 try:
     import numpy as np  # noqa: E402,F401  (imported before the submission, as the grader does)
+    import landlock  # noqa: E402
     import wire  # noqa: E402
 finally:
     if sys.path and sys.path[0] == _HERE:
         del sys.path[0]
-sys.modules.pop("wire", None)  # the submission must not find (and patch) our codec by name
+for _ours in ("wire", "landlock"):  # the submission must not find (and patch) them by name
+    sys.modules.pop(_ours, None)
 
 EXIT_PROTOCOL = 113  # the worker could not use its protocol channel
 EXIT_SETUP = 114  # a requested protection could not be set up
@@ -342,13 +345,37 @@ def _monitor(child, parent, own_uid, libc, ctypes):
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
+# /proc/self names the process that opens it: granted in the worker proper, after the fork
+_OWN_PROC = "/proc/self"
+
+
+def _landlock_ruleset(rules):
+    """The Landlock ruleset of the parent's (path, kind) rules, every path opened now, while
+    the worker may still reach them all (before the uid drop); /proc/self is left for later."""
+    ruleset = landlock.Ruleset()
+    for path, kind in rules:
+        if path != _OWN_PROC:
+            ruleset.allow(path, landlock.KINDS[kind])
+    return ruleset
+
+
+def _fence(ruleset, rules):
+    """Add the rule for /proc/self (now the worker proper's), then restrict for good."""
+    for path, kind in rules:
+        if path == _OWN_PROC:
+            ruleset.allow(path, landlock.KINDS[kind])
+    ruleset.restrict()
+
+
 def _setup(config):
     """Apply the parent's protections, in this order, before any submission code runs."""
     uid, gid = config.get("uid"), config.get("gid")
+    rules = config.get("landlock")
     try:
+        ruleset = _landlock_ruleset(rules) if rules is not None else None
         if uid is not None:
             _drop_privileges(uid, gid)
-        if config.get("seccomp") or uid is not None or config.get("monitor"):
+        if config.get("seccomp") or uid is not None or config.get("monitor") or ruleset:
             ctypes, libc = _libc()
             _no_new_privs(libc, ctypes)
             if config.get("seccomp"):
@@ -360,13 +387,17 @@ def _setup(config):
                 monitor = os.getpid()
                 child = os.fork()
                 if child:
+                    if ruleset:
+                        ruleset.close()
                     _monitor(child, config.get("parent"), uid is not None, libc, ctypes)
                 # the worker proper dies with its monitor
                 libc.prctl(1, ctypes.c_ulong(9), ctypes.c_ulong(0), ctypes.c_ulong(0),
                            ctypes.c_ulong(0))  # PR_SET_PDEATHSIG, SIGKILL
                 if os.getppid() != monitor:
                     os._exit(EXIT_SETUP)
-    except (SetupError, OSError, ValueError, TypeError) as e:
+        if ruleset:
+            _fence(ruleset, rules)
+    except (SetupError, OSError, ValueError, TypeError, KeyError) as e:
         os.write(2, f"sandbox set-up failed: {type(e).__name__}: {e}\n".encode())
         os._exit(EXIT_SETUP)
 

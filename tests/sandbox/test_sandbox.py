@@ -290,13 +290,13 @@ def test_worker_environment_cwd_and_limits(make_box):
     assert path == os.path.join(cwd, "student.py")
     assert env["HOME"] == cwd and env["TMPDIR"] == cwd
     assert isolated == 1
-    if box.isolation != "bubblewrap":  # there bwrap's init leads the new session
+    if box.level != "bubblewrap":  # there bwrap's init leads the new session
         assert leader and session
     mem = FAST.memory_bytes
     assert box.call("limits").value == [[mem, mem], [0, 0], [FSIZE_LIMIT, FSIZE_LIMIT],
                                         [NOFILE_LIMIT, NOFILE_LIMIT]]
     if box._res.slot is not None:  # its own uid: the limit, plus one for the monitor
-        assert box.call("nproc").value == FAST.processes + (box.isolation != "bubblewrap")
+        assert box.call("nproc").value == FAST.processes + (box.level != "bubblewrap")
     assert box.call("stdin").value == ""  # /dev/null, not the protocol pipe
     assert os.path.isdir(cwd)
     box.close()
