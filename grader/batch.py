@@ -23,7 +23,11 @@ an entry that cannot be read (empty, binary, not UTF-8, a broken notebook, a fol
 or several candidate files), a symlink pointing outside the batch folder (never followed
 out), two entries with the same student id (`a.py` and `a.ipynb`, or names differing only
 in Unicode normalisation or case: one row for the id, neither graded, so no report
-overwrites another), and any failure of the grader itself on one submission.
+overwrites another), and any failure of the grader itself on one submission, including
+storing its result or writing its reports (the row then says why; nothing graded before is lost).
+
+Student ids are file names, so they are text every store accepts: the bytes of a name that is
+not UTF-8 (a zip made on a Windows PC in cp949) are shown as `\\xNN`.
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import grader
-from grader import assignments
+from grader import assignments, i18n
 from grader import similarity as similarity_module
 from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
 from grader.gradebook_db import FILENAME as SQLITE_NAME
@@ -51,6 +55,7 @@ from grader.model import BatchEntry, BatchResult, GradingError, SubmissionResult
 from grader.reports import classroom, gradebook, gradescope, html, json_report, junit, markdown, summary, summary_md
 from grader.reports.filenames import report_stem
 from grader.runner import GradingOptions, error_result, grade
+from grader.sandbox import inert
 from grader.spec import Assignment
 from grader.submissions import (
     MAX_BYTES,
@@ -141,12 +146,17 @@ def plan(folder: Path, exclude: Iterable[Path] = ()) -> BatchPlan:
     return BatchPlan(folder, tuple(sorted(found, key=lambda e: (student_id(e), e.name))))
 
 
+def readable_id(entry: Path) -> str:
+    """The entry's student id as valid Unicode: bytes of its name that are not UTF-8 as `\\xNN`."""
+    return os.fsencode(student_id(entry)).decode("utf-8", "backslashreplace")
+
+
 def tasks(batch: BatchPlan) -> list[Task]:
     """Group the entries by student id; ids equal up to case also collide (report file names would)."""
     groups: dict[str, list[Path]] = {}
     for entry in batch.entries:
-        groups.setdefault(student_id(entry).casefold(), []).append(entry)
-    return [Task(student_id(paths[0]), tuple(paths)) for paths in groups.values()]
+        groups.setdefault(readable_id(entry).casefold(), []).append(entry)
+    return [Task(readable_id(paths[0]), tuple(paths)) for paths in groups.values()]
 
 
 def _resolved(path: Path) -> Path | None:
@@ -229,19 +239,20 @@ class Prepared:
     sha256: str = ""
 
 
-def prepare(entry: Path, root: Path | None = None, student: str | None = None, lang: str = "en") -> Prepared:
-    """Read one entry (never running it); why it cannot be read is said in `lang`. With `root`,
-    nothing outside it is read."""
+def prepare(entry: Path, names: tuple[str, ...] = (), root: Path | None = None, student: str | None = None,
+            lang: str = "en") -> Prepared:
+    """Read one entry (never running it; a folder's file chosen among the assignment's file `names`);
+    why it cannot be read is said in `lang`. With `root`, nothing outside it is read."""
     student = student or student_id(entry)
     file = entry
     try:
         if root is not None and (reason := _outside(entry, root)):
             raise reason
         if entry.is_dir():
-            file = pick_file(entry)
+            file = pick_file(entry, names)
             if root is not None and (reason := _outside(file, root)):
                 raise reason
-        submission = read_submission(file, student)
+        submission = read_submission(entry if entry.is_dir() else file, names, student)  # a folder: with its helpers
     except SubmissionError as exc:
         digest = "" if root is not None and _outside(file, root) else _digest(file)
         return Prepared(student, None, GradingError(exc.kind, _within_batch(exc.render(lang), root)), digest)
@@ -254,12 +265,18 @@ def _within_batch(message: str, root: Path | None) -> str:
     return message if root is None else message.replace(f"{root}{os.sep}", "")
 
 
-def prepare_task(task: Task, root: Path, lang: str = "en") -> Prepared:
+def prepare_task(task: Task, root: Path, names: tuple[str, ...], lang: str = "en") -> Prepared:
     if len(task.paths) > 1:
         duplicate = SubmissionError("input.duplicate_id", kind="duplicate", student=task.student,
                                     names=", ".join(p.name for p in task.paths))
         return Prepared(task.student, None, GradingError(duplicate.kind, duplicate.render(lang)))
-    return prepare(task.paths[0], root=root, student=task.student, lang=lang)
+    return prepare(task.paths[0], names, root=root, student=task.student, lang=lang)
+
+
+def internal_error(key: str, exc: Exception, lang: str) -> GradingError:
+    """Why the grader failed on one submission (catalog `key`), the exception made inert: its text may
+    quote the student's."""
+    return GradingError("internal", i18n.text(lang, key, error=inert.text(f"{type(exc).__name__}: {exc}", 500)))
 
 
 def grade_submission(submission: Submission, options: GradingOptions) -> SubmissionResult:
@@ -267,18 +284,8 @@ def grade_submission(submission: Submission, options: GradingOptions) -> Submiss
     try:
         return grade(submission, options)
     except Exception as exc:  # noqa: BLE001
-        error = GradingError("internal", f"the grader itself failed on this submission "
-                                         f"({type(exc).__name__}: {exc}); grade it again, and report this if it persists")
-        return error_result(submission.student, submission.sha256, error, options)
-
-
-def grade_entry(entry: Path, options: GradingOptions, root: Path | None = None,
-                student: str | None = None) -> SubmissionResult:
-    """One entry of a batch, whatever is wrong with it. With `root`, nothing outside it is read."""
-    item = prepare(entry, root, student, options.lang)
-    if item.submission is None:
-        return error_result(item.student, item.sha256, item.error, options)
-    return grade_submission(item.submission, options)
+        return error_result(submission.student, submission.sha256,
+                            internal_error("batch.grader_failed", exc, options.lang), options)
 
 
 # ---- settings: what must match for a stored result to be reused ------------------------------
@@ -483,14 +490,22 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
     def write_tables() -> None:
         write_atomic(out / "gradebook.csv", gradebook.render([results[i] for i in sorted(results)], part_names))
 
-    def finished(index: int, result: SubmissionResult) -> None:
+    def keep(index: int, result: SubmissionResult) -> SubmissionResult:
         result = normalised(result)  # exactly what is stored and what a resumed run reads back
+        store.record(batch_id, index, result, key)
+        results[index] = result
+        write_reports(result, reports_dir, formats)
+        write_tables()
+        return result
+
+    def finished(index: int, result: SubmissionResult) -> None:
         with _interrupts_deferred():  # Ctrl-C waits until this submission is recorded and its files written
-            store.record(batch_id, index, result, key)
-            results[index] = result
+            try:
+                result = keep(index, result)
+            except Exception as exc:  # noqa: BLE001 - one result that cannot be stored or shown is its own row
+                error = internal_error("batch.not_recorded", exc, options.lang)
+                result = keep(index, error_result(result.student, result.submission_sha256, error, options))
             counts["graded"] += 1
-            write_reports(result, reports_dir, formats)
-            write_tables()
         if progress:
             progress(len(results), len(todo), result)
 
@@ -512,7 +527,7 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
     similar: tuple = ()
     prepared: list[Prepared] = []
     try:
-        prepared = [prepare_task(task, folder, options.lang) for task in todo]
+        prepared = [prepare_task(task, folder, options.assignment.files, options.lang) for task in todo]
         to_grade: list[int] = []
         unreadable: list[tuple[int, SubmissionResult]] = []
         reused: list[tuple[int, str, int]] = []

@@ -20,11 +20,11 @@ from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
 from grader.progress import BatchProgress
 from grader.runner import GradingOptions, grade
-from grader.sandbox import Limits
 from grader import assignments
 from grader.errors import EXIT_BELOW, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, GraderError
+from grader.sandbox import IsolationUnavailable, Limits, isolation
 from grader.spec import Assignment
-from grader.submissions import SubmissionError, read_submission
+from grader.submissions import SubmissionError, read_here, read_submission
 
 
 class InputError(GraderError):
@@ -39,7 +39,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    """A message on one line, inert (it may name a student's file: no escape sequence runs)."""
+    return terminal.inert(" ".join(str(text).split()))
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -98,6 +99,10 @@ def _jobs(text: str) -> int:
     return value
 
 
+REQUIRE_ISOLATION_HELP = ("refuse to grade (exit 2) where student code could read the grader's files: "
+                          "neither bubblewrap nor Landlock available")
+
+
 def parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="rnn-grader", description="Grade programming assignments (the vanilla-RNN numpy one and "
                                                  "others): sandboxed, property-based, bilingual feedback.")
@@ -131,11 +136,13 @@ def parser() -> argparse.ArgumentParser:
     grade_p.add_argument("path", type=Path)
     grade_p.add_argument("--out", type=Path, required=True)
     grade_p.add_argument("--format", type=_formats, default=ALL_FORMATS)
+    grade_p.add_argument("--require-isolation", action="store_true", help=REQUIRE_ISOLATION_HELP)
 
     batch = sub.add_parser("batch", parents=[common], help="grade every submission of a folder")
     batch.add_argument("folder", type=Path)
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--format", type=_formats, default=ALL_FORMATS)
+    batch.add_argument("--require-isolation", action="store_true", help=REQUIRE_ISOLATION_HELP)
     batch.add_argument("-j", "--jobs", type=_jobs, default=cpu_count(), metavar="N",
                        help="grade N submissions at once in sandboxed worker processes (default: the number "
                             "of cores, %(default)s here)")
@@ -157,8 +164,9 @@ def parser() -> argparse.ArgumentParser:
     init_ci.add_argument("repo", nargs="?", type=Path, default=Path("."), help="the repository (default .)")
     init_ci.add_argument("--fail-under", type=_number, default=None, metavar="SCORE",
                          help="the job fails below this score (default 0: never)")
-    init_ci.add_argument("--submission", metavar="PATH", help="the file to check, relative to the repository "
-                         "(default: rnn.py, rnn.ipynb or assignments/rnn/rnn.py, whichever is there)")
+    init_ci.add_argument("--submission", metavar="PATH", help="the file (or folder) to check, relative to the "
+                         "repository (default: the folder holding rnn.py and rnn.ipynb, . or assignments/rnn; the "
+                         "workflow then checks the one of them holding the student's work, as check chooses)")
     init_ci.add_argument("--install", metavar="PIP-SPEC", help="what `pip install` installs the grader from "
                          "(default: . when the repository is the student bundle)")
     init_ci.add_argument("--classroom", action="store_true",
@@ -221,28 +229,25 @@ def _reference(assignment: Assignment, explicit: Path | None):
 def _options(args: argparse.Namespace, mode: str, assignment: Assignment) -> GradingOptions:
     runtime = assignment.runtime  # the assignment's own limits, unless the command line sets them
     limits = Limits(call_seconds=args.timeout or runtime.call_seconds,
-                    memory_bytes=int((args.memory or runtime.memory_gib) * 2**30))
+                    memory_bytes=int((args.memory or runtime.memory_gib) * 2**30),
+                    require_isolation=getattr(args, "require_isolation", False))
     reference = _reference(assignment, args.solutions) if mode == "grade" else None
     return GradingOptions(mode=mode, seed=args.seed, limits=limits, reference=reference, assignment=assignment,
                           lang=args.lang)
 
 
-def _default_check_path(lang: str, names: tuple[str, ...]) -> Path:
-    """The assignment file in the current folder: with both rnn.py and rnn.ipynb (the bundle ships
-    both), the one changed last, which is the one the student works in, and a line saying so.
-    A SubmissionError (in the student's language) when there is none, or no telling which."""
-    found = [Path(name) for name in names if Path(name).is_file()]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise SubmissionError("input.none_here")
-    changed = {path: path.stat().st_mtime_ns for path in found}
-    newest, other = sorted(found, key=changed.get, reverse=True)
-    if changed[newest] == changed[other]:
-        raise SubmissionError("input.both_here", names=found, example=found[-1])
-    note = text(lang, "input.chose_newer", chosen=newest, other=other)
-    print(f"rnn-grader: {note}", file=sys.stderr)
-    return newest
+def _announce_isolation(limits: Limits) -> None:
+    """Before grading: one line on stderr when student code would not be fenced off the grader's
+    files (neither bubblewrap nor Landlock here); an input error instead with --require-isolation,
+    or when a forced level (RNN_GRADER_ISOLATION) cannot run."""
+    try:
+        level = isolation.resolve(limits.isolation, limits.require_isolation)
+    except IsolationUnavailable as exc:
+        raise InputError(str(exc)) from None
+    if isolation.files_left_open(level):
+        print(f"rnn-grader: warning: isolation {isolation.describe(level)}: student code can read the reference, "
+              "the hidden checks and other submissions; install bubblewrap (apt-get install bubblewrap) or grade "
+              "on Linux >= 5.13 (Landlock); --require-isolation refuses instead", file=sys.stderr)
 
 
 def _check_out(out: Path) -> None:
@@ -257,17 +262,26 @@ def _below(score: float, args: argparse.Namespace) -> bool:
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
     try:
         assignment = _assignment(args, args.path)
-        submission = read_submission(args.path or _default_check_path(args.lang, assignment.files))
+        submission = read_submission(args.path, assignment.files) if args.path else read_here(Path("."), assignment.files)
     except SubmissionError as exc:
         raise InputError(exc.render(args.lang)) from None
     if args.format:
         _check_out(args.out)
-    result = grade(submission, _options(args, mode, assignment))
+    options = _options(args, mode, assignment)
+    if mode == "grade":
+        _announce_isolation(options.limits)
+    result = grade(submission, options)
+    for note in result.extra.get("notes", ()):  # e.g. which file of a folder was checked, and why
+        print(f"rnn-grader: {_one_line(note)}", file=sys.stderr)
     if args.format:
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
     sys.stdout.write(terminal.render(result, reports_hint=not args.format))
-    return EXIT_BELOW if _below(result.score, args) else EXIT_OK
+    if not _below(result.score, args):
+        return EXIT_OK
+    line = text(args.lang, "report.below_fail_under", score=f"{result.score:g}", fail_under=f"{args.fail_under:g}")
+    print(f"rnn-grader: {line}", file=sys.stderr)
+    return EXIT_BELOW
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -278,6 +292,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.executor == "dask" and not args.scheduler:
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT (the address of the Dask scheduler)")
     options = _options(args, "grade", _assignment(args))
+    _announce_isolation(options.limits)
     try:
         with BatchProgress() as progress:
             batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,
@@ -296,7 +311,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         write_atomic(args.out / lms.file_name(name), lms.LMS[name](batch, args.lms_column))
     print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
           f"{args.out / 'gradebook.csv'}", file=sys.stderr)
-    return EXIT_BELOW if any(_below(e.result.score, args) for e in batch.entries) else EXIT_OK
+    below = sum(_below(e.result.score, args) for e in batch.entries)
+    if below:
+        print(f"rnn-grader: {below} of {len(batch.entries)} scores < {args.fail_under:g} (--fail-under)",
+              file=sys.stderr)
+    return EXIT_BELOW if below else EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -326,8 +345,10 @@ def cmd_integrations(args: argparse.Namespace) -> int:
 
     assignment = _assignment(args)
     if args.command == "init-ci":
-        written = ci.init_ci(args.repo, assignment, fail_under=args.fail_under, submission=args.submission,
-                             install=args.install, classroom=args.classroom, lang=args.lang, force=args.force)
+        written, checked = ci.init_ci(args.repo, assignment, fail_under=args.fail_under, submission=args.submission,
+                                      install=args.install, classroom=args.classroom, lang=args.lang,
+                                      force=args.force)
+        print(f"rnn-grader: {checked}", file=sys.stderr)
     else:
         written = [gradescope_export.build_zip(assignment, args.out, solutions=reference_path(assignment, args.solutions),
                                                seed=args.seed, lang=args.lang,

@@ -33,10 +33,18 @@ class PartSpec:
 
 @dataclass(frozen=True)
 class Budget:
-    """How much grading effort a mode spends; per-call time limits belong to the sandbox."""
+    """How much grading effort a mode spends; the per-call time limit belongs to the sandbox.
+
+    Every part gets an equal share of `submission_seconds`, its own: a slow function can spend
+    only its part's share, so it never takes time (and points) from the parts graded after it,
+    and a submission never runs much longer than `submission_seconds`. Equal rather than by
+    points, so that even the smallest part has ample time for a correct answer."""
 
     examples: int
     submission_seconds: float
+
+    def part_seconds(self, parts: int) -> float:
+        return self.submission_seconds / parts
 
 
 @dataclass(frozen=True)

@@ -138,11 +138,15 @@ def _weights(D: int = 3, H: int = 4) -> dict[str, np.ndarray]:
     return {"W_xh": S.grid_values(2, (D, H), 1.0), "W_hh": W_hh, "b_h": S.grid_values(4, (H,), 0.5) + 0.3}
 
 
+_TANH_CELL = SimpleNamespace(rnn_cell_forward=lambda *a: np.tanh(_pre(*a)))
+"""The assignment's cell, instructor-side only (the student bundle ships no forward pass)."""
+
+
 def _designed_cases() -> dict[str, list[Case]]:
     N, T, D, H, O = 2, 3, 3, 4, 3
     w = _weights(D, H)
     x, h0 = S.grid_values(1, (N, T, D), 2.0), S.grid_values(5, (N, H), 1.0)
-    h = S.unroll(x, h0, **w)
+    h = _unroll_from(_TANH_CELL, x, h0, **w, carry=True)  # the backward inputs' states are the forward's
     dh = S.grid_values(6, (N, T, H), 2.0)
     y = S.grid_values(7, (N, T, O), 3.0)
     targets = np.array([[0, 2, 1], [1, 1, 0]], dtype=np.int64)
@@ -213,15 +217,25 @@ def _student_answers(probe: Probe, part: str, cases: list[Case]) -> list[Any] | 
         return None
 
 
-def _float32(answers: Iterable[Any]) -> bool:
-    def arrays(v):
-        if isinstance(v, dict):
-            return [a for x in v.values() for a in arrays(x)]
-        if isinstance(v, (tuple, list)):
-            return [a for x in v for a in arrays(x)]
-        return [v] if isinstance(v, np.ndarray) else []
+def _arrays(value: Any) -> list[np.ndarray]:
+    """Every array inside a returned value (numbers as 0-d arrays)."""
+    if isinstance(value, dict):
+        return [a for x in value.values() for a in _arrays(x)]
+    if isinstance(value, (tuple, list)):
+        return [a for x in value for a in _arrays(x)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [np.asarray(value)]
+    return [value] if isinstance(value, np.ndarray) else []
 
-    return any(a.dtype == np.float32 for v in answers for a in arrays(v))
+
+def _float32(answers: Iterable[Any]) -> bool:
+    return any(a.dtype == np.float32 for v in answers for a in _arrays(v))
+
+
+def _holds_a_number(answers: Iterable[Any]) -> bool:
+    """Whether any answer holds a finite number: NaN or infinity everywhere is no answer at
+    all, and so no mistake explains it (a wrong variant can be NaN on one input too)."""
+    return any(a.dtype.kind in "biuf" and np.any(np.isfinite(a)) for v in answers for a in _arrays(v))
 
 
 def diagnose(part: str, probe: Probe, reference: Any, mutated: bool = False) -> tuple[str, ...]:
@@ -232,7 +246,7 @@ def diagnose(part: str, probe: Probe, reference: Any, mutated: bool = False) -> 
     found: list[str] = []
     cases = DESIGNED[part]
     answers = _student_answers(probe, part, cases)
-    if answers is not None:
+    if answers is not None and _holds_a_number(answers):
         if _float32(answers):
             found.append(FLOAT32)
         else:

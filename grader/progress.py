@@ -6,6 +6,9 @@ bar redraws in place; otherwise one line is printed for the first and the last s
 and then at most one every `interval` seconds, each line whole:
 
     [12/200] kim: 87.5 / 100 (graded) · 0.41/s · ETA 7m38s
+
+A student id is shown inert: escape sequences as `\\x1b`, and `[red]` as written (the bar
+does not read it as rich markup), so no file name can repaint the terminal or hide a score.
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import math
 import sys
 import time
 from typing import Any, TextIO
+
+from grader.reports.terminal import inert
 
 
 def duration(seconds: float) -> str:
@@ -82,7 +87,7 @@ class BatchProgress:
         console = Console(file=self.stream, force_terminal=True)
         self._live = Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
-                              TextColumn("{task.fields[last]}"), console=console, transient=False,
+                              TextColumn("{task.fields[last]}", markup=False), console=console, transient=False,
                               refresh_per_second=4)
         self._task = self._live.add_task("grading", total=total, completed=done, rate="", last="")
         self._live.start()
@@ -100,7 +105,7 @@ class BatchProgress:
     def __call__(self, done: int, total: int, result: Any) -> None:
         if self.first_done is None:  # start() was not called: nothing reused
             self.first_done, self.total = 0, total
-        line = f"{result.student}: {_num(result.score)} / {_num(result.max_score)} ({result.status})"
+        line = f"{inert(result.student)}: {_num(result.score)} / {_num(result.max_score)} ({result.status})"
         rate = self.rate(done)
         speed = f"{rate:.2f}/s" if math.isfinite(rate) else "–/s"
         if self.tty and self._live is None:

@@ -3,11 +3,13 @@
 Hypothesis runs here, in the trusted process; the student's functions are reached only
 through the sandbox, and every verdict is computed here from the plain values it returns.
 Budgets follow DESIGN.md: a part whose call timed out, crashed or is not implemented is
-not called again, and the whole submission has a wall-clock budget.
+not called again, and each part has its own share of the submission's wall-clock budget,
+enforced on every call (see `spec.Budget`).
 """
 from __future__ import annotations
 
 import copy
+import math
 import re
 import time
 import zlib
@@ -62,17 +64,37 @@ class GradingOptions:
 
 
 class SandboxProbe:
-    """The `Probe` checks use: student calls through the sandbox, failures turned into verdicts."""
+    """The `Probe` checks use: student calls through the sandbox, failures turned into verdicts,
+    every call bounded by what is left of the current part's time."""
 
-    def __init__(self, box: Sandbox, submission: Submission, reference: ModuleType | None):
+    def __init__(self, box: Sandbox, submission: Submission, reference: ModuleType | None,
+                 broken: dict[str, Msg] | None = None):
         self.box = box
         self.submission = submission
         self.ref = reference
+        self.broken = broken or {}  # functions a failed notebook cell took down, with why
+        self.part, self.seconds, self.deadline = "", math.inf, math.inf  # no part started: the call limit alone
+
+    def start_part(self, part: str, seconds: float) -> None:
+        """Give the calls that follow `part`'s own `seconds`. A worker an earlier part ended is
+        restarted first, so that part's failure costs this one no time."""
+        self.box.load()
+        self.part, self.seconds, self.deadline = part, seconds, time.monotonic() + seconds
+
+    def _out_of_time(self) -> PartAborted:
+        return PartAborted(msg("check.budget_exhausted", part=self.part, seconds=f"{self.seconds:g}"))
 
     def _outcome(self, function: str, case: Case):
-        out = self.box.call(function, arguments(case))
+        if function in self.broken:
+            raise PartAborted(self.broken[function])
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._out_of_time()
+        out = self.box.call(function, arguments(case), seconds=left)
         if out.ok:
             return out
+        if out.error_kind == "timeout" and left < self.box.limits.call_seconds:
+            raise self._out_of_time()  # stopped by the part's time, not by the call limit
         detail = locate(out.message, self.submission)
         if out.error_type == "NotImplementedError":
             raise PartAborted(msg("call.not_implemented", function=function))
@@ -216,20 +238,20 @@ def share_points(points: float, weights: list[float]) -> list[float]:
     return shares
 
 
-def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions, deadline: float) -> PartResult:
+def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions) -> PartResult:
     checks = [c for c in part.checks if options.mode == "grade" or c.public]
     budget = options.assignment.modes[options.mode]
-    base = options.effective_seed
+    seeds = [check_seed(options.effective_seed, part.name, c.name) for c in checks]
+    for check, seed in zip(checks, seeds):
+        drawn_inputs(check, budget.examples, seed)  # the grader's own work: before the part's clock starts
+    probe.start_part(part.name, budget.part_seconds(len(options.assignment.parts)))
     tests: list[TestResult] = []
     aborted: Msg | None = None
-    for check, max_score in zip(checks, share_points(part.points, [c.weight for c in checks])):
-        if aborted is None and time.monotonic() > deadline:
-            aborted = msg("check.budget_exhausted")
+    for check, seed, max_score in zip(checks, seeds, share_points(part.points, [c.weight for c in checks])):
         message, example = aborted, None
         if aborted is None:
             try:
-                message, example = run_check(check, probe, budget.examples, check_seed(base, part.name, check.name),
-                                             part.name)
+                message, example = run_check(check, probe, budget.examples, seed, part.name)
             except PartAborted as exc:
                 aborted = message = exc.message
         passed = message is None
@@ -278,23 +300,29 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
     if options.mode == "grade" and options.reference is None:
         raise ValueError("grade mode needs the reference solution")
     started = time.monotonic()
-    budget = options.assignment.modes[options.mode]
-    with Sandbox(submission.source, submission.path.name if submission.notebook is None else "notebook.py",
-                 options.limits) as box:
+    with Sandbox(submission.source, submission.module_file, options.limits, submission.modules,
+                 submission.sections) as box:
         isolation = getattr(box, "isolation", "process")
         load_error = box.load()
         if load_error is not None:
             error = GradingError(load_error.kind, locate(load_error.message, submission))
-            return _timed(error_result(submission.student, submission.sha256, error, options, isolation), started)
-        probe = SandboxProbe(box, submission, options.reference)
-        deadline = started + budget.submission_seconds
-        parts = tuple(grade_part(p, probe, options, deadline) for p in options.assignment.parts)
+            result = error_result(submission.student, submission.sha256, error, options, isolation)
+            return _timed(replace(result, extra=_notes(submission.notes, options.lang)), started)
+        failed = {index: locate(message, submission) for index, message in box.failed_sections.items()}
+        broken, notes = submission.after_loading(failed, options.assignment.part_names)
+        probe = SandboxProbe(box, submission, options.reference, broken)
+        parts = tuple(grade_part(p, probe, options) for p in options.assignment.parts)
     max_score = float(sum(p.max_score for p in parts))
     score = round(sum(p.score for p in parts), 4)
     result = SubmissionResult(options.assignment.name, submission.student, submission.sha256, "graded", score,
                               max_score, parts, grader.__version__, options.effective_seed, None, options.lang,
-                              options.mode, isolation)
+                              options.mode, isolation, extra=_notes(notes, options.lang))
     return _timed(result, started)
+
+
+def _notes(notes: tuple[Msg, ...], lang: str) -> dict[str, Any]:
+    """The report's `notes` field (how the file was chosen, notebook cells skipped), when there are any."""
+    return {"notes": [note.render(lang) for note in notes]} if notes else {}
 
 
 def _timed(result: SubmissionResult, started: float) -> SubmissionResult:

@@ -20,7 +20,8 @@ from grader.reference import load_reference
 from grader.runner import GradingOptions, error_result
 from grader.sandbox import Limits
 from grader.spec import RNN
-from tests.conftest import EXAMPLES, REFERENCE, STUBS, read_gradebook, reports_without_timing
+from grader.reports.filenames import report_stem
+from tests.conftest import EXAMPLES, REFERENCE, STUBS, affected_parts, compose, read_gradebook, reports_without_timing
 
 FAST = Limits(call_seconds=2.0, import_seconds=5.0)
 CHECK = GradingOptions(mode="check", limits=FAST)
@@ -518,6 +519,120 @@ def test_summary_md_and_similarity_pairs(tmp_path, monkeypatch):
     assert "## Similar submissions" in md and "| [kim](reports/kim.md) | [lee](reports/lee.md) | 1.00 |" in md
     run_batch(folder, out, CHECK)   # without --similarity: no section
     assert "Similar submissions" not in (out / "summary.html").read_text(encoding="utf-8")
+
+
+# ---- hostile text: one student's strings never stop the batch or take another's report ---------
+
+HOSTILE_TEXT = sorted((Path(__file__).parent / "fixtures" / "hostile_text").glob("*.py"))
+
+
+def first_message(data: dict, part: str) -> str:
+    return next(p for p in data["parts"] if p["name"] == part)["tests"][0]["message"]
+
+
+def test_hostile_text_is_graded_and_every_other_row_survives(tmp_path):
+    """Before: a lone surrogate in one exception message ended the batch in SQLite and lost the rows after it."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for fixture in HOSTILE_TEXT:
+        (folder / fixture.name).write_text(compose(fixture), encoding="utf-8")
+    for name in ("good", "zz_good"):
+        (folder / f"{name}.py").write_bytes(REFERENCE.read_bytes())
+    result = run_batch(folder, out, CHECK, ("json", "md", "html", "junit"))
+    rows = {row[0]: row for row in read_gradebook(out / "gradebook.csv")[1:]}
+    assert set(rows) == {f.stem for f in HOSTILE_TEXT} | {"good", "zz_good"}
+    full = {n: str(float(p)) for n, p in zip(RNN.part_names, (p.points for p in RNN.parts))}
+    for fixture in HOSTILE_TEXT:
+        broken = affected_parts(fixture)
+        row = dict(zip(HEADER, rows[fixture.stem]))
+        assert row["status"] == "graded", fixture.stem
+        assert all(row[n] == full[n] for n in RNN.part_names if n not in broken), fixture.stem
+        assert all(float(row[n]) < float(full[n]) for n in broken), fixture.stem
+        if fixture.stem != "hostile_dict_keys":
+            assert all(row[n] == "0.0" for n in broken), fixture.stem
+    assert float(rows["good"][1]) == float(rows["zz_good"][1]) == 100
+    message = first_message(report(out, "terminal_escapes"), "clip_grad_value")
+    assert "\\x1b[2J" in message and "\x1b" not in message
+    assert "\ufffd" in first_message(report(out, "lone_surrogate"), "clip_grad_value")
+    import sqlite3
+
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (len(rows),)
+    assert len(result.entries) == len(rows)
+
+
+def test_a_result_that_cannot_be_stored_or_written_becomes_its_own_error_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}.py").write_text("x = 1\n", encoding="utf-8")
+    real_md, real_record = batch_module.RENDERERS["md"], batch_module.Gradebook.record
+
+    def md(result):
+        if result.student == "b" and result.status == "graded":
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+        return real_md(result)
+
+    def record(self, batch_id, row, result, key):
+        if result.student == "c" and result.status == "graded":
+            raise ValueError("no room \x1b[2J")
+        return real_record(self, batch_id, row, result, key)
+
+    monkeypatch.setitem(batch_module.RENDERERS, "md", md)
+    monkeypatch.setattr(batch_module.Gradebook, "record", record)
+    result = run_batch(folder, out, CHECK)
+    status = {e.student: e.result for e in result.entries}
+    assert [s for s in status if status[s].status == "graded"] == ["a", "d"]
+    for student, why in (("b", "UnicodeEncodeError"), ("c", "ValueError: no room \\x1b[2J")):
+        assert status[student].error.kind == "internal" and why in status[student].error.message
+        assert "could not be stored or its report written" in report(out, student)["error"]["message"]
+    assert [row[3] for row in read_gradebook(out / "gradebook.csv")[1:]] == ["graded", "error", "error", "graded"]
+    monkeypatch.setitem(batch_module.RENDERERS, "md", real_md)
+    monkeypatch.setattr(batch_module.Gradebook, "record", real_record)
+    again = run_batch(folder, out, CHECK)   # an internal error is graded again, the rest reused
+    assert again.reused == 2 and {e.result.status for e in again.entries} == {"graded"}
+
+
+def test_a_file_name_that_is_not_utf8_is_an_id_every_store_takes(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / os.fsdecode(b"kim\xff.py")).write_text("x = 1\n", encoding="utf-8")   # cp949 names unzipped as bytes
+    (folder / "lee.py").write_text("x = 1\n", encoding="utf-8")
+    result = run_batch(folder, out, CHECK)
+    assert [e.student for e in result.entries] == ["kim\\xff", "lee"]
+    assert {e.result.status for e in result.entries} == {"graded"}
+
+
+def test_two_students_never_share_a_report_file(tmp_path, monkeypatch):
+    """Before: `a:b` became `a_b~6783a31e`, another student's literal id, and one report overwrote the other."""
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    ids = ["a:b", "a_b", "a_b~6783a31e", report_stem("a:b"), "CON", "_CON", "x.", "x_"]
+    for student in ids:
+        (folder / f"{student}.py").write_text(f"# {student}\n", encoding="utf-8")
+    run_batch(folder, out, CHECK)
+    owners = sorted(json.loads(p.read_text(encoding="utf-8"))["student"] for p in (out / "reports").glob("*.json"))
+    assert owners == sorted(ids)
+
+
+def test_spreadsheet_ids_are_neutralised_in_the_csv_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    ids = ["=HYPERLINK(1)", "-1", "@x", "+1", "kim"]
+    for student in ids:
+        (folder / f"{student}.py").write_text("x = 1\n", encoding="utf-8")
+    run_batch(folder, out, CHECK)
+    assert sorted(row[0] for row in read_gradebook(out / "gradebook.csv")[1:]) == \
+        sorted(["'=HYPERLINK(1)", "'-1", "'@x", "'+1", "kim"])
+    assert sorted(report(out, s)["student"] for s in ids) == sorted(ids)
+    import sqlite3
+
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert sorted(r[0] for r in db.execute("SELECT student FROM results")) == sorted(ids)
 
 
 # ---- progress ------------------------------------------------------------------------------

@@ -51,17 +51,21 @@ def test_grade_writes_three_reports_and_reference_scores_full(tmp_path, capsys):
 
 def test_grade_stubs_score_zero_and_fail_under_gives_exit_1(tmp_path, capsys):
     out = tmp_path / "out"
-    code, stdout, _ = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0.5", *FAST)
+    code, stdout, err = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0.5", *FAST)
     assert code == 1
+    assert err.splitlines()[-1] == "rnn-grader: score 0 < 0.5 (--fail-under)"  # says why it failed
     assert [p.name for p in out.iterdir()] == ["rnn.json"]
     assert json.loads((out / "rnn.json").read_text(encoding="utf-8"))["score"] == 0
-    code, _, _ = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0", *FAST)
-    assert code == 0  # at the threshold is not below it
+    code, _, err = run(capsys, "grade", STUBS, "--out", out, "--format", "json", "--fail-under", "0", *FAST)
+    assert code == 0 and "--fail-under" not in err  # at the threshold is not below it
 
 
 def test_check_fail_under_at_and_above_is_exit_0(capsys):
     assert run(capsys, "check", REFERENCE, "--fail-under", "100", *FAST)[0] == 0
-    assert run(capsys, "check", REFERENCE, "--fail-under", "100.5", *FAST)[0] == 1
+    code, _, err = run(capsys, "check", REFERENCE, "--fail-under", "100.5", *FAST)
+    assert code == 1 and err.splitlines()[-1] == "rnn-grader: score 100 < 100.5 (--fail-under)"
+    code, _, err = run(capsys, "check", REFERENCE, "--fail-under", "100.5", "--lang", "ko", *FAST)
+    assert code == 1 and err.splitlines()[-1] == "rnn-grader: 점수 100 < 100.5 (--fail-under)"
 
 
 def test_check_finds_rnn_py_in_the_current_folder(tmp_path, monkeypatch, capsys):
@@ -94,8 +98,9 @@ def test_check_with_nothing_or_both_in_the_current_folder(tmp_path, monkeypatch,
 
 
 @pytest.mark.parametrize("newer", ["rnn.py", "rnn.ipynb"])
-def test_bare_check_with_both_files_checks_the_one_changed_last(newer, tmp_path, monkeypatch, capsys):
-    """The student bundle ships both: the file the student works in is the one changed last."""
+def test_bare_check_with_both_files_checks_the_one_holding_the_work(newer, tmp_path, monkeypatch, capsys):
+    """The student bundle ships both: the file the student works in is the one holding work, whichever was
+    saved last (the one rule, `submissions.choose_file`, is tested in full in test_submissions)."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rnn.py").write_bytes(STUBS.read_bytes())
     solved = v4.new_notebook(cells=[v4.new_code_cell(REFERENCE.read_text(encoding="utf-8"))])
@@ -104,10 +109,10 @@ def test_bare_check_with_both_files_checks_the_one_changed_last(newer, tmp_path,
     os.utime(tmp_path / older, ns=(10**18, 10**18))
     os.utime(tmp_path / newer, ns=(2 * 10**18, 2 * 10**18))
     code, out, err = run(capsys, "check", *FAST)
-    assert code == 0 and f"checking {newer}, changed more recently than {older}" in err
-    assert ("score 100 / 100" in out) == (newer == "rnn.ipynb")   # the notebook holds the solution
+    assert code == 0 and "checking rnn.ipynb: it holds your work and rnn.py is still the unchanged stub" in err
+    assert "score 100 / 100" in out
     code, _, err = run(capsys, "check", "--lang", "ko", *FAST)
-    assert f"{older}보다 최근에 바뀐 {newer}을(를) 확인합니다" in err
+    assert "rnn.ipynb을(를) 확인합니다: 작업한 내용이 있고 rnn.py은(는) 배포된 뼈대 그대로입니다" in err
 
 
 @pytest.fixture
@@ -195,8 +200,7 @@ def test_bare_check_with_both_files_says_so_in_korean(tmp_path, monkeypatch, cap
     same = (tmp_path / "rnn.py").stat().st_mtime_ns
     os.utime(tmp_path / "rnn.ipynb", ns=(same, same))
     code, out, err = run(capsys, "check", "--lang", "ko")
-    assert_input_error(code, out, err, "현재 폴더에 rnn.py, rnn.ipynb 파일이 모두 있습니다",
-                       "`rnn-grader check rnn.ipynb`")
+    assert_input_error(code, out, err, "rnn.py, rnn.ipynb 모두에 작업한 내용이 있고", "`rnn-grader check rnn.ipynb`")
     assert "both" not in err
 
 
@@ -230,7 +234,7 @@ def test_batch_in_process_writes_gradebook_and_reports(tmp_path, capsys):
     out = tmp_path / "grades"
     code, stdout, err = run(capsys, "batch", folder, "--out", out, "--solutions", REFERENCE, "--fail-under", "1",
                             *FAST)
-    assert code == 1  # everyone is below 1 point
+    assert code == 1 and "rnn-grader: 2 of 2 scores < 1 (--fail-under)" in err.splitlines()  # everyone is below 1 point
     with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["student", "score", "max_score", "status", *RNN.part_names]

@@ -17,6 +17,7 @@ from grader.gradebook_db import (
     to_json,
 )
 from grader.reports import html, json_report, markdown
+from grader.sandbox import inert
 from tests.reports.helpers import error_result, make_result
 
 
@@ -104,6 +105,26 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path, monkeypatch):
     store.record(batch, 0, make_result(), "k")   # and the database is still usable
     assert store.db.execute("SELECT COUNT(*) FROM results").fetchone() == (1,)
     store.close()
+
+
+def _with_message(message: str):
+    result = make_result()
+    test = replace(result.parts[1].tests[0], message=message)
+    return replace(result, parts=(result.parts[0], replace(result.parts[1], tests=(test,)), result.parts[2]))
+
+
+def test_unencodable_text_fails_whole_and_inert_text_round_trips(tmp_path):
+    """A lone surrogate cannot be stored (the batch then records an error row instead); once made inert,
+    as the sandbox does with every string from the child, the same message is stored and read back exactly."""
+    raw = "shape mismatch \ud800 \x00\x1b[2J"
+    with Gradebook(tmp_path / "g.sqlite") as store:
+        batch = store.start_batch(tmp_path, "0.1.0", "k", {}, 1, "local", 1)
+        with pytest.raises(UnicodeEncodeError):
+            store.record(batch, 0, _with_message(raw), "k")
+        assert store.db.execute("SELECT COUNT(*) FROM results").fetchone() == (0,)
+        safe = _with_message(inert.text(raw, 1000))
+        store.record(batch, 0, safe, "k")
+        assert store.lookup(safe.student, safe.submission_sha256, "k")[1] == normalised(safe)
 
 
 def test_unusable_files_are_one_clear_error(tmp_path):

@@ -17,6 +17,7 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import nbformat
 import pytest
 import xmlschema
 import yaml
@@ -38,18 +39,28 @@ def tool(name: str) -> str | None:
 
 # ---- a sample student repository and a Python to run its workflow commands with ------------
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
+def commit(repo: Path, message: str, date: str, *paths: str) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(repo)]
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    if not (repo / ".git").exists():
+        subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "--", *paths], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", message], check=True, env=env)
+
+
+def student_repo(root: Path) -> Path:
+    """A student's repository as GitHub Classroom makes it: the bundle, committed, with the workflows."""
     from grader import release
 
-    root = tmp_path_factory.mktemp("student-repo") / "rnn-homework"
     release.build_bundle(root)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run(git + ["init", "-q", str(root)], check=True)
-    subprocess.run(git + ["-C", str(root), "add", "-A"], check=True)
-    subprocess.run(git + ["-C", str(root), "commit", "-q", "-m", "bundle"], check=True)
+    commit(root, "bundle", "2026-03-02T09:00:00+09:00", ".")
     assert main(["init-ci", str(root), "--fail-under", "60", "--classroom"]) == 0
     return root
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    return student_repo(tmp_path_factory.mktemp("student-repo") / "rnn-homework")
 
 
 @pytest.fixture(scope="module")
@@ -146,11 +157,13 @@ def test_autograde_workflow_shape(repo):
     workflow = load(repo, "autograde.yml")
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert workflow["env"]["RNN_GRADER_FAIL_UNDER"] == "60" and workflow["env"]["RNN_GRADER_SUBMISSION"] == "rnn.py"
+    assert workflow["env"]["RNN_GRADER_FAIL_UNDER"] == "60" and workflow["env"]["RNN_GRADER_SUBMISSION"] == "."
     assert workflow["env"]["RNN_GRADER_INSTALL"] == "."
     uses = [s.get("uses", "").split("@")[0] for s in steps(workflow)]
     for action in ("actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/github-script"):
         assert action in uses
+    checkout = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0  # the history that dates the assignment files
     grade = next(s for s in steps(workflow) if s.get("id") == "grade")
     assert grade["run"].startswith("rnn-grader check ") and "--format junit,md" in grade["run"]
     assert '--fail-under "$RNN_GRADER_FAIL_UNDER"' in grade["run"]
@@ -166,24 +179,69 @@ def test_autograde_commands_on_the_stubs_and_on_the_reference(repo, ci_python, t
     workflow = load(repo, "autograde.yml")
     first = run_steps(repo, workflow, ci_python, tmp_path)
     codes = first["codes"]
-    assert list(codes) == ["Install the grader", "Grade with the public checks", "Add the report to the job summary"]
+    assert list(codes) == [DATE_STEP, "Install the grader", "Grade with the public checks",
+                           "Add the report to the job summary"]
+    assert codes[DATE_STEP][0] == 0, codes[DATE_STEP][1]
     assert codes["Install the grader"][0] == 0, codes["Install the grader"][1]
     assert (ci_python / "rnn-grader").is_file()  # installed from the repository by the workflow
     assert codes["Grade with the public checks"][0] == 1  # 0 points < --fail-under 60: the job fails
+    assert "rnn-grader: checking rnn.py: neither rnn.py nor rnn.ipynb holds any work yet" in \
+        codes["Grade with the public checks"][1]
     assert codes["Add the report to the job summary"][0] == 0
     summary = first["summary"]
     assert "**Score: 0 / 100**" in summary and "| `rnn_cell_forward` | 0 / 10 |" in summary
     reports = repo / "rnn-grader-reports"
-    assert sorted(p.name for p in reports.iterdir()) == ["rnn.junit.xml", "rnn.md"]
-    xmlschema.XMLSchema(JUNIT_XSD).validate(str(reports / "rnn.junit.xml"))
+    assert sorted(p.name for p in reports.iterdir()) == [f"{repo.name}.junit.xml", f"{repo.name}.md"]
+    xmlschema.XMLSchema(JUNIT_XSD).validate(str(reports / f"{repo.name}.junit.xml"))
 
     (repo / "rnn.py").write_bytes(REFERENCE.read_bytes())
     second = run_steps(repo, workflow, ci_python, tmp_path,
                        only={"Grade with the public checks", "Add the report to the job summary"})
     assert second["codes"]["Grade with the public checks"][0] == 0, second["codes"]
     assert "**Score: 100 / 100**" in second["summary"]
-    suites = ET.parse(reports / "rnn.junit.xml").getroot().findall("testsuite")
+    suites = ET.parse(reports / f"{repo.name}.junit.xml").getroot().findall("testsuite")
     assert len(suites) == 10 and all(s.get("failures") == "0" for s in suites)
+
+
+# ---- the file the student changed, whichever it is ----------------------------------------------------
+
+DATE_STEP = "Date the assignment files by their last commit"
+
+
+def checked_out(repo: Path, *order: str) -> None:
+    """Modification times as a fresh checkout leaves them: all of a moment, here in the given order."""
+    for i, name in enumerate(order):
+        os.utime(repo / name, ns=(10**18 + i, 10**18 + i))
+
+
+def test_the_workflow_grades_the_notebook_a_student_works_in(tmp_path, ci_python):
+    repo = student_repo(tmp_path / "rnn-kim")
+    solved = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(REFERENCE.read_text(encoding="utf-8"))])
+    (repo / "rnn.ipynb").write_text(nbformat.writes(solved), encoding="utf-8")
+    commit(repo, "notebook done", "2026-03-09T21:00:00+09:00", "rnn.ipynb")
+    checked_out(repo, "rnn.ipynb", "rnn.py")  # the untouched rnn.py looks newer, as a checkout may leave it
+    for name in ("autograde.yml", "classroom.yml"):
+        done = run_steps(repo, load(repo, name), ci_python, tmp_path)
+        log = "".join(out for _, out in done["codes"].values())
+        assert "rnn-grader: checking rnn.ipynb: it holds your work and rnn.py is still the unchanged stub" in log
+        assert all(code == 0 for code, _ in done["codes"].values()), done["codes"]
+    assert reporter_points(done["outputs"]["result"]) == (100.0, 100.0)
+
+
+@pytest.mark.parametrize("last", ["rnn.py", "rnn.ipynb"])
+def test_with_work_in_both_files_the_workflow_grades_the_one_committed_last(tmp_path, ci_python, last):
+    repo = student_repo(tmp_path / "rnn-lee")
+    (repo / "rnn.py").write_text(compose(MISTAKES / "clip_per_tensor.py"), encoding="utf-8")
+    solved = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(REFERENCE.read_text(encoding="utf-8"))])
+    (repo / "rnn.ipynb").write_text(nbformat.writes(solved), encoding="utf-8")
+    first = "rnn.ipynb" if last == "rnn.py" else "rnn.py"
+    commit(repo, "first try", "2026-03-05T10:00:00+09:00", first)
+    commit(repo, "second try", "2026-03-07T10:00:00+09:00", last)
+    checked_out(repo, last, first)  # what a checkout's times say is the opposite
+    done = run_steps(repo, load(repo, "autograde.yml"), ci_python, tmp_path)
+    grading = done["codes"]["Grade with the public checks"]
+    assert f"rnn-grader: checking {last}, changed more recently than {first}" in grading[1]
+    assert ("**Score: 100 / 100**" in done["summary"]) == (last == "rnn.ipynb")
 
 
 def test_the_summary_step_says_so_when_there_is_no_report(repo, ci_python, tmp_path):
@@ -260,7 +318,8 @@ def test_classroom_commands_give_the_reporter_the_grader_points(repo, ci_python,
     submission = repo / "rnn.py"
     submission.write_text(compose(MISTAKES / "clip_per_tensor.py"), encoding="utf-8")
     done = run_steps(repo, workflow, ci_python, tmp_path)
-    assert {name: code for name, (code, _) in done["codes"].items()} == {"Install the grader": 0, "rnn-grader": 0}
+    assert {name: code for name, (code, _) in done["codes"].items()} == {DATE_STEP: 0, "Install the grader": 0,
+                                                                          "rnn-grader": 0}
     awarded, available = reporter_points(done["outputs"]["result"])
     subprocess.run([str(ci_python / "rnn-grader"), "check", str(submission), "--format", "json", "--out",
                     str(tmp_path / "j")], capture_output=True, timeout=300, check=True)
@@ -290,14 +349,19 @@ def test_init_ci_refuses_to_overwrite_and_asks_for_what_it_cannot_guess(tmp_path
     assert main(["init-ci", str(tmp_path)]) == 2
     assert "--install" in capsys.readouterr().err
     assert main(["init-ci", str(tmp_path), "--install", "rnn-grader==0.1.0", "--lang", "ko"]) == 0
+    assert "rnn-grader: the workflows check the file of assignments/rnn that `rnn-grader check` chooses when they " \
+           "run (rnn.py or rnn.ipynb: the one holding the student's work; the job log names it); today: rnn.py" \
+           in capsys.readouterr().err
     workflow = load(tmp_path, "autograde.yml")
-    assert workflow["env"]["RNN_GRADER_SUBMISSION"] == "assignments/rnn/rnn.py"
+    assert workflow["env"]["RNN_GRADER_SUBMISSION"] == "assignments/rnn"
     assert workflow["env"]["RNN_GRADER_INSTALL"] == "rnn-grader==0.1.0" and workflow["env"]["RNN_GRADER_LANG"] == "ko"
     assert workflow["env"]["RNN_GRADER_FAIL_UNDER"] == "0"
     capsys.readouterr()
     assert main(["init-ci", str(tmp_path), "--install", "x"]) == 2
     assert "exists; pass --force" in capsys.readouterr().err
-    assert main(["init-ci", str(tmp_path), "--install", "x", "--force", "--fail-under", "72.5"]) == 0
+    assert main(["init-ci", str(tmp_path), "--install", "x", "--force", "--fail-under", "72.5",
+                 "--submission", "assignments/rnn/rnn.ipynb"]) == 0
+    assert "rnn-grader: the workflows check assignments/rnn/rnn.ipynb\n" in capsys.readouterr().err
     assert load(tmp_path, "autograde.yml")["env"]["RNN_GRADER_FAIL_UNDER"] == "72.5"
 
 

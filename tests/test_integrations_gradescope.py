@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -16,7 +18,8 @@ import jsonschema
 import pytest
 
 from grader.cli import main
-from tests.conftest import MISTAKES, REFERENCE, STUBS, compose
+from grader.sandbox.isolation import LEVELS, probe
+from tests.conftest import HOSTILE, MISTAKES, REFERENCE, STUBS, compose
 
 SCHEMA = json.loads((Path(__file__).resolve().parent / "fixtures" / "schemas" /
                      "gradescope_results.schema.json").read_text(encoding="utf-8"))
@@ -42,13 +45,15 @@ def unpack(archive: Path, root: Path) -> Path:
     return source
 
 
-def run_autograder(root: Path, submission: dict[str, bytes]) -> dict:
+def run_autograder(root: Path, submission: dict[str, bytes], isolation: str | None = None) -> dict:
     folder = root / "submission"
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in submission.items():
         (folder / name).write_bytes(data)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RNN_GRADER", "PYTHON"))}
     env.update(AUTOGRADER_ROOT=str(root), RNN_GRADER_PYTHON=sys.executable)
+    if isolation:
+        env["RNN_GRADER_ISOLATION"] = isolation
     done = subprocess.run([str(root / "source" / "run_autograder")], cwd=root, env=env, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
@@ -124,3 +129,27 @@ def test_export_errors_are_one_line(tmp_path, capsys):
     assert "reference solution not found" in capsys.readouterr().err
     assert main(["export", "gradescope", "--out", str(tmp_path / "a.tar"), "--solutions", str(REFERENCE)]) == 2
     assert ".zip" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_reference_and_hidden_checks_are_unreadable_to_the_student(autograder_zip, level):
+    """The student's code knows where Gradescope keeps the autograder and tries to read the
+    reference and the hidden checks there, left world-readable as a Docker image may have them."""
+    if not probe(level).ok:
+        pytest.skip(f"{level}: {probe(level).reason}")
+    root = Path(tempfile.mkdtemp(prefix="rnn-grader-autograder-"))  # outside the 0700 pytest tree
+    try:
+        root.chmod(0o755)
+        source = unpack(autograder_zip, root)
+        secrets = [source / "solutions" / "rnn.py", source / "rnn-grader" / "grader" / "checks" / "hidden.py"]
+        assert all(p.stat().st_mode & stat.S_IROTH for p in secrets)  # only the sandbox stands in the way
+        fixture = (HOSTILE / "reads_autograder_source.py").read_text(encoding="utf-8")
+        fixture = fixture.replace('ROOT = "/autograder"', f"ROOT = {str(root)!r}")
+        document = run_autograder(root, {"rnn.py": fixture.encode("utf-8")}, isolation=level)
+        assert document["score"] == 0
+        said = {t["output"] for t in document["tests"] if "autograder source" in t["output"]}
+        assert said and all("read nothing; refused source/solutions/rnn.py (" in o and "hidden.py (" in o
+                            for o in said), said
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+

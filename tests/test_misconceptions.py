@@ -9,6 +9,7 @@ import pytest
 
 from grader.misconceptions import CATALOG, DESIGNED, IDS, diagnose, patched, same_answer
 from grader.spec import RNN
+from tests.checks.junk import JUNK, junk_submission
 from tests.conftest import MISTAKES, ROOT, InProcessProbe, affected_parts, compose, module_from_source
 
 CONTRACT = (ROOT.parent / "shared" / "CONTRACT.md")
@@ -21,7 +22,8 @@ CONTRACT_IDS = ("missing-tanh relu-instead-of-tanh missing-bias transposed-recur
 def test_catalog_covers_the_contract_ids():
     assert set(CONTRACT_IDS) <= set(IDS)
     if CONTRACT.exists():  # the contract's table, when the shared folder is next to the project
-        listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", CONTRACT.read_text(encoding="utf-8"), re.M))
+        section = CONTRACT.read_text(encoding="utf-8").split("## 5.")[1].split("\n## ")[0]  # the rnn ids
+        listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M))
         assert listed <= set(IDS)
 
 
@@ -77,3 +79,11 @@ def test_designed_inputs_expose_the_mistakes():
     assert len({cell["x_t"].shape[1], cell["W_hh"].shape[0], cell["x_t"].shape[0]}) == 3
     assert DESIGNED["rnn_backward"][0]["x"].shape[1] >= 3
     assert np.max(DESIGNED["sequence_cross_entropy"][1]["y"]) > 900
+
+
+def test_nan_everywhere_is_no_mistake(reference):
+    """A wrong variant can be NaN on one designed input (softmax overflow on large logits), but
+    an answer with no finite number anywhere is no answer, and no mistake explains it."""
+    probe = InProcessProbe(module_from_source(junk_submission(JUNK / "nan_everywhere.py")), reference)
+    with np.errstate(all="ignore"):
+        assert all(diagnose(part, probe, reference) == () for part in RNN.part_names)

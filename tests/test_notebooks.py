@@ -1,14 +1,21 @@
-"""Notebooks in, Python source out: magics neutralised, line numbers kept, bad notebooks named clearly."""
+"""Notebooks in, Python source out: magics neutralised, line numbers kept, bad notebooks named clearly; each cell
+run on its own, so a failing leftover demo cell costs nothing and a failing graded cell only its part."""
 from __future__ import annotations
 
 import ast
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat import v4
 
-from grader.notebooks import NotebookError, notebook_to_source
+from grader.notebooks import NotebookError, bound_names, notebook_to_source
+from grader.runner import GradingOptions, grade
+from grader.sandbox import Limits, Sandbox
+from grader.submissions import read_submission
+from tests.conftest import REFERENCE
+from tests.sandbox.sandbox_support import level_params
 
 
 def nb(*cells, **metadata) -> str:
@@ -135,3 +142,119 @@ def test_errors_render_in_korean_and_str_stays_english(text, english, korean):
         notebook_to_source(text)
     assert english in str(info.value) and english in info.value.render("en")
     assert korean in info.value.render("ko") and english not in info.value.render("ko")
+
+
+# ---- cells: each runs on its own, as in Jupyter ---------------------------------------------------------
+
+def test_each_code_cell_keeps_its_number_lines_and_the_names_it_binds():
+    out = notebook_to_source(nb(v4.new_markdown_cell("# 제목"),
+                                v4.new_code_cell("import numpy as np\n%matplotlib inline"),
+                                v4.new_code_cell("def f(x):\n    return x\n\nclass K: pass"),
+                                v4.new_code_cell("y = f(undefined)")))
+    assert [(c.number, c.first, c.last) for c in out.cells] == [(2, 1, 2), (3, 3, 6), (4, 7, 7)]
+    assert [set(c.binds) for c in out.cells] == [{"np"}, {"f", "K"}, {"y"}]
+    assert out.sections == ((1, 2), (3, 6), (7, 7))
+    assert out.cell_texts() == ["import numpy as np\npass  # %matplotlib inline", "def f(x):\n    return x\n\nclass K: pass",
+                                "y = f(undefined)"]
+
+
+@pytest.mark.parametrize("code, names", [
+    ("import numpy as np, os.path\nfrom math import tanh as t", {"np", "os", "t"}),
+    ("a, (b, *c) = 1, (2, 3)\nd: int = 4\ne += 1\nx[0] = 1\nobj.attr = 2", {"a", "b", "c", "d", "e"}),
+    ("try:\n    def rnn_forward(): pass\nexcept ImportError:\n    rnn_forward = None\nif True:\n    class C: pass",
+     {"rnn_forward", "C"}),
+    ("def outer():\n    inner = 1\n    def hidden(): pass", {"outer"}),
+    ("def rnn_forward(x):\n    return x +\n\nasync def g(): pass", {"rnn_forward", "g"}),
+], ids=["imports", "assignments", "inside-blocks", "not-nested-scopes", "syntax-error"])
+def test_bound_names(code, names):
+    assert bound_names(code) == names
+
+
+def test_a_failed_cell_takes_down_the_functions_it_defines_last_and_is_a_note_otherwise():
+    out = notebook_to_source(nb(v4.new_code_cell("def rnn_forward(): pass\ndef rnn_output(): pass"),
+                                v4.new_code_cell("def rnn_output(): pass\nboom"),
+                                v4.new_markdown_cell("demo"),
+                                v4.new_code_cell("print(x_demo)"),
+                                v4.new_code_cell("def rnn_forward(): pass\nboom")))
+    failed = {1: "NameError: name 'boom' is not defined (cell 2, line 2)",
+              2: "NameError: name 'x_demo' is not defined (cell 4, line 1)"}
+    broken, notes = out.failures(failed, ["rnn_forward", "rnn_output", "rnn_backward"])
+    assert list(broken) == ["rnn_output"]  # cell 5 redefines rnn_forward and ran
+    assert broken["rnn_output"].render("en") == (
+        "rnn_output is defined in cell 2, which failed when the notebook was run from the top: NameError: name 'boom' "
+        "is not defined (cell 2, line 2); fix that cell (Restart & Run All shows it)")
+    assert "셀 2" in broken["rnn_output"].render("ko")
+    assert [n.render("en") for n in notes] == [
+        "cell 4 failed and was skipped (it defines no graded function): NameError: name 'x_demo' is not defined "
+        "(cell 4, line 1); delete leftover demo code, or make it run after Restart & Run All"]
+    assert notes[0].render("ko").startswith("셀 4이(가) 실패해 건너뛰었습니다")
+
+
+def test_too_many_cells_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr("grader.notebooks.MAX_CELLS", 3)
+    with pytest.raises(NotebookError, match="more than 3 code cells; merge or delete cells"):
+        notebook_to_source(nb(*(v4.new_code_cell(f"x{i} = {i}") for i in range(4))))
+
+
+@pytest.mark.parametrize("level", level_params())
+def test_the_sandbox_runs_each_cell_on_its_own(level):
+    out = notebook_to_source(nb(v4.new_code_cell("a = 1"),
+                                v4.new_code_cell("b = a + undefined"),
+                                v4.new_code_cell("def f(:\n    pass"),
+                                v4.new_code_cell("import sys\nsys.exit(3)"),
+                                v4.new_code_cell("from __future__ import annotations\ndef g() -> Later:\n    return a")))
+    with Sandbox(out.source, "rnn.py", Limits(isolation=level), sections=out.sections) as box:
+        assert box.load() is None
+        assert box.call("g").value == 1  # the cells after the failures ran, a `from __future__` line included
+        failed = dict(box.failed_sections)
+    assert failed == {1: "NameError: name 'undefined' is not defined (line 2)",
+                      2: "SyntaxError: invalid syntax (line 3)",
+                      3: "SystemExit: 3 (line 6)"}
+    assert [out.where(line) for line in (2, 3, 6)] == ["cell 2, line 1", "cell 3, line 1", "cell 4, line 2"]
+
+
+# ---- the fixtures, graded for real -------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "submissions"
+
+
+def with_reference(name: str, folder: Path) -> Path:
+    """The fixture notebook with its `# <reference solution>` cell holding the reference."""
+    notebook = nbformat.read(FIXTURES / name, as_version=4)
+    (cell,) = [c for c in notebook.cells if c.source == "# <reference solution>"]
+    cell.source = REFERENCE.read_text(encoding="utf-8")
+    nbformat.write(notebook, folder / name)
+    return folder / name
+
+
+@pytest.mark.parametrize("level", level_params())
+def test_a_failing_leftover_demo_cell_is_skipped_with_a_note(tmp_path, level):
+    path = with_reference("notebook_failing_demo_cell.ipynb", tmp_path)
+    for lang, note in (("en", "cell 4 failed and was skipped (it defines no graded function): NameError: name "
+                              "'x_demo' is not defined (cell 4, line 2)"),
+                       ("ko", "셀 4이(가) 실패해 건너뛰었습니다 (채점하는 함수를 정의하지 않는 셀입니다): NameError: "
+                              "name 'x_demo' is not defined (cell 4, line 2)")):
+        result = grade(read_submission(path), GradingOptions(mode="check", lang=lang, limits=Limits(isolation=level)))
+        assert result.status == "graded" and result.score == result.max_score, [(p.name, p.score) for p in result.parts]
+        (only,) = result.to_dict()["notes"]
+        assert only.startswith(note)
+
+
+@pytest.mark.parametrize("level", level_params())
+def test_a_failing_cell_that_defines_a_graded_function_fails_only_that_part(tmp_path, level):
+    path = with_reference("notebook_failing_graded_cell.ipynb", tmp_path)
+    result = grade(read_submission(path), GradingOptions(mode="check", limits=Limits(isolation=level)))
+    assert result.status == "graded" and "notes" not in result.to_dict()
+    scores = {p.name: p.score for p in result.parts}
+    assert scores.pop("rnn_output") == 0 and all(p.score == p.max_score for p in result.parts if p.name in scores)
+    output = next(p for p in result.parts if p.name == "rnn_output")
+    assert {t.message for t in output.tests} == {
+        "rnn_output is defined in cell 4, which failed when the notebook was run from the top: NameError: name "
+        "'h_demo' is not defined (cell 4, line 6); fix that cell (Restart & Run All shows it)"}
+
+
+def test_a_lone_surrogate_in_a_cell_becomes_a_replacement_character():
+    """JSON can hold "\\ud800"; no Python file can: written as is, it crashed the grader before the sandbox ran."""
+    out = notebook_to_source(json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": "x = 1  # \ud800"}]}))
+    assert out.source == "x = 1  # \ufffd\n"
+    out.source.encode("utf-8")

@@ -1,35 +1,28 @@
 """The student bundle: stubs, notebook, public checks and grader; no reference code, no hidden checks."""
 from __future__ import annotations
 
+import ast
+import io
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader import authoring, release
 from grader.cli import main
 from tests.conftest import REFERENCE, ROOT
 
-# Reference lines that restate a formula the stub's docstrings print for students (so they
-# may appear in the bundle's public checks): reference line → where the docstring states it.
-PUBLIC_FORMULAS = {
-    "return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)": "h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b_h)",
-    "return h @ W_hy + b_y": "y[:, t] = h[:, t] @ W_hy + b_y",
-    "coef = max_norm / (total_norm + 1e-6)": "coef = max_norm / (total_norm + 1e-6)",
-}
-
-
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("bundle") / "rnn"
     assert main(["release", "--out", str(out)]) == 0
     return out
-
-
-def bundle_texts(bundle: Path) -> dict[Path, str]:
-    return {p: p.read_text(encoding="utf-8", errors="ignore") for p in bundle.rglob("*") if p.is_file()}
 
 
 def test_bundle_holds_stubs_notebook_grader_and_no_instructor_files(bundle):
@@ -41,22 +34,83 @@ def test_bundle_holds_stubs_notebook_grader_and_no_instructor_files(bundle):
         encoding="utf-8")
 
 
-def test_no_reference_function_body_reaches_the_bundle(bundle):
-    source = REFERENCE.read_text(encoding="utf-8")
-    stub = authoring.strip_solutions(source)
-    for line, stated in PUBLIC_FORMULAS.items():
-        assert stated in stub, f"the docstrings no longer state {stated!r}; drop it from PUBLIC_FORMULAS"
-    texts = bundle_texts(bundle)
-    flat = {p: " ".join(t.split()) for p, t in texts.items()}
-    for region in authoring.solution_regions(source):
-        body = [line.strip() for line in region.splitlines()[1:-1] if line.strip()]
-        whole = " ".join(" ".join(body).split())
-        if body != [b for b in body if b in PUBLIC_FORMULAS]:
-            assert not any(whole in t for t in flat.values()), body[0]
-        for line in body:
-            if len(line) > 20 and not line.startswith("#") and line not in PUBLIC_FORMULAS:
-                leaks = [p.relative_to(bundle).as_posix() for p, t in texts.items() if line in t]
-                assert not leaks, f"{line!r} found in {leaks}"
+def code_lines(source: str) -> list[str]:
+    """The lines of Python code in `source`, whitespace collapsed, without comments and docstrings."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # not Python (a notebook cell with magics): every line counts
+        return [" ".join(line.split()) for line in source.splitlines()]
+    docstrings = {n for node in ast.walk(tree) if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+                  and ast.get_docstring(node) is not None
+                  for n in range(node.body[0].lineno, node.body[0].end_lineno + 1)}
+    lines = source.splitlines()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column]
+    return [" ".join(line.split()) for number, line in enumerate(lines, 1) if number not in docstrings]
+
+
+def solution_code_lines() -> set[str]:
+    """The reference's code lines that compute something: `return` dropped, and left out the
+    imports, block headers (`for t in range(T):`) and trivial lines of fewer than four tokens
+    (`return h`, `else:`)."""
+    found = set()
+    for path in (ROOT / "solutions").rglob("*.py"):
+        for line in code_lines(path.read_text(encoding="utf-8")):
+            line = line.removeprefix("return ")
+            if line and not line.startswith(("import ", "from ")) and not line.endswith(":") and \
+                    len(re.findall(r"\w+|[^\w\s]", line)) >= 4:
+                found.add(line)
+    return found
+
+
+def bundle_lines(bundle: Path) -> dict[str, list[str]]:
+    """Every file of the bundle as lines to search: the code of Python files and notebook code
+    cells (their docstrings restate the assignment's formulas), and other text files whole."""
+    found = {}
+    for path in bundle.rglob("*"):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        if path.suffix == ".py":
+            lines = code_lines(text)
+        elif path.suffix == ".ipynb":
+            lines = [line for cell in nbformat.reads(text, as_version=4).cells if cell.cell_type == "code"
+                     for line in code_lines(cell.source)]
+        else:
+            lines = [" ".join(line.split()) for line in text.splitlines()]
+        found[path.relative_to(bundle).as_posix()] = lines
+    return found
+
+
+def test_no_code_line_of_the_solutions_reaches_the_bundle(bundle):
+    solution = solution_code_lines()
+    assert "np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)" in solution and "h @ W_hy + b_y" in solution
+    leaks = {(line, name) for name, lines in bundle_lines(bundle).items() for line in solution
+             if any(line in text for text in lines)}
+    assert not leaks, sorted(leaks)
+
+
+def bundled_functions_reproducing_answers(bundle: Path, work: Path) -> list[str]:
+    work.mkdir()
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "bundle_functions.py"), str(bundle)], cwd=work,
+                         capture_output=True, text=True, env={**os.environ, "HOME": str(work)})
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
+def test_no_bundled_function_reproduces_a_graded_answer(bundle, tmp_path):
+    assert bundled_functions_reproducing_answers(bundle, tmp_path / "work") == []
+
+
+def test_a_bundled_function_that_computes_a_part_is_found(bundle, tmp_path):
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    (copy / "grader" / "checks" / "leaked.py").write_text(
+        "def affine(h, W, b):\n    return h @ W + b\n", encoding="utf-8")
+    assert bundled_functions_reproducing_answers(copy, tmp_path / "work") == [
+        "grader/checks/leaked.py::affine reproduces rnn_output"]
 
 
 def test_bundle_grader_checks_stubs_without_solutions_or_hidden_checks(bundle, tmp_path):

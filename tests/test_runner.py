@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from grader import i18n
+from grader.checks.framework import PartAborted, msg
 from grader.reports import json_report
-from grader.runner import GradingOptions, grade, share_points
-from grader.sandbox import Limits
+from grader.runner import GradingOptions, SandboxProbe, grade, share_points
+from grader.sandbox import CallOutcome, Limits
 from grader.spec import RNN
 from grader.submissions import read_submission
 from tests.conftest import EXAMPLES, MISTAKES, REFERENCE, STUBS, affected_parts, compose
@@ -146,8 +149,9 @@ def test_notebook_errors_point_at_cell_and_line(tmp_path, reference):
     path = tmp_path / "student.ipynb"
     path.write_text(nbformat.writes(nb), encoding="utf-8")
     result = grade_file(path, reference)
-    assert result.status == "error"
-    assert "ZeroDivisionError" in result.error.message and "cell 3, line 2" in result.error.message
+    assert result.status == "graded"  # the failing cell defines no graded function: skipped, with a note
+    (note,) = result.extra["notes"]
+    assert "ZeroDivisionError" in note and "cell 3, line 2" in note
 
 
 def test_placeholder_zeros_score_nothing(tmp_path, reference):
@@ -166,7 +170,10 @@ def test_diagnosis_is_explained_in_korean(tmp_path, reference):
     cell = next(p for p in result.parts if p.name == "rnn_cell_backward")
     assert cell.misconceptions == ("missing-tanh-derivative",)
     assert "tanh" in cell.diagnoses[0].title and "도함수" in cell.diagnoses[0].title
-    assert all("기대값" in t.message or "통과" in t.message or "0" in t.message for t in cell.tests)
+    failed = [t.message for t in cell.tests if not t.passed]
+    assert failed and all(t.message == "통과" for t in cell.tests if t.passed)
+    # in Korean: a wrong value names what was expected and what was submitted, or the finite differences
+    assert all(("기대값" in m and "제출값" in m) or "유한 차분" in m for m in failed), failed
 
 
 def test_counterexample_snippet_rebuilds_the_failing_call():
@@ -193,3 +200,58 @@ def test_test_shares_add_up_to_the_part_points_and_follow_the_weights(points, we
     exact = [points * w / sum(weights) for w in weights]
     assert all(abs(s - e) <= 1.5e-4 for s, e in zip(shares, exact))
     assert all(round(s, 4) == s for s in shares)
+
+
+SLOW = Path(__file__).parent / "fixtures" / "slow_parts"
+
+
+def test_a_slow_part_spends_its_own_share_of_the_time_budget_and_no_other_parts(tmp_path, reference):
+    """A correct function that sleeps under the per-call limit runs out of its part's share of the
+    budget (here 4 s of 40 s for ten parts), is stopped there, and costs no other part a point."""
+    fixture = SLOW / "sleeps_in_clip_grad_value.py"
+    budget = replace(RNN.modes["grade"], submission_seconds=40.0)
+    options = GradingOptions(limits=FAST, reference=reference, assignment=replace(RNN, modes={"grade": budget}))
+    result = grade(read_submission(write(tmp_path, "student.py", compose(fixture))), options)
+    slow = affected_parts(fixture)
+    assert {p.name for p in result.parts if p.score < p.max_score} == slow
+    (part,) = (p for p in result.parts if p.name in slow)
+    out_of_time = i18n.text("en", "check.budget_exhausted", part=part.name, seconds="4")
+    stopped = [t.name for t in part.tests if t.message == out_of_time]
+    # from the test its time ran out in, every test of the part says so and none ran
+    assert stopped and stopped == [t.name for t in part.tests][-len(stopped):]
+    assert not part.misconceptions
+
+
+class _OutOfTimeBox:
+    """Stands in for a Sandbox whose every call runs out of time; records the seconds each call got."""
+
+    limits = Limits(call_seconds=10.0)
+
+    def __init__(self):
+        self.given: list[float] = []
+
+    def load(self):
+        return None
+
+    def call(self, name, args, seconds):
+        self.given.append(seconds)
+        return CallOutcome(False, error_kind="timeout", message=f"{name}() took longer than {seconds:g} s")
+
+
+def test_each_call_gets_at_most_what_is_left_of_its_parts_time():
+    box = _OutOfTimeBox()
+    probe = SandboxProbe(box, read_submission(REFERENCE), None)
+    case = {"grads": {}, "clip_value": 1.0}
+    probe.start_part("clip_grad_value", 3.0)
+    with pytest.raises(PartAborted) as stopped:
+        probe("clip_grad_value", case)
+    assert 0 < box.given[-1] <= 3.0  # the part's time, not the call limit, bounds this call
+    assert stopped.value.message == msg("check.budget_exhausted", part="clip_grad_value", seconds="3")
+    probe.start_part("clip_grad_value", 60.0)  # more than the call limit: the call limit stops it
+    with pytest.raises(PartAborted) as stopped:
+        probe("clip_grad_value", case)
+    assert stopped.value.message.key == "call.timeout"
+    probe.start_part("clip_grad_value", 0.0)  # no time left: the student is not called at all
+    with pytest.raises(PartAborted) as stopped:
+        probe("clip_grad_value", case)
+    assert len(box.given) == 2 and stopped.value.message.key == "check.budget_exhausted"

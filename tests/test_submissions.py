@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -12,8 +13,12 @@ import pytest
 from nbformat import v4
 
 from grader import i18n
-from grader.submissions import SubmissionError, is_candidate, pick_file, read_submission, student_id
-from tests.conftest import REFERENCE, ROOT, STUBS
+from grader.runner import GradingOptions, grade
+from grader.sandbox import Limits, Sandbox
+from grader.submissions import (SubmissionError, choose_file, holds_work, is_candidate, pick_file, read_here,
+                                read_submission, student_id)
+from tests.conftest import REFERENCE, ROOT, STUBS, compose
+from tests.sandbox.sandbox_support import level_params
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -89,9 +94,8 @@ def test_folder_with_only_one_other_candidate(tmp_path):
 
 @pytest.mark.parametrize("files, words", [
     (["a.py", "b.py"], ["several candidate files", "a.py", "b.py", "name the one to grade"]),
-    (["rnn.py", "rnn.ipynb"], ["both", "rnn.ipynb", "rnn.py", "keep only the one to grade"]),
     ([], ["no .py or .ipynb file inside", "put rnn.py or rnn.ipynb"]),
-], ids=["two-others", "py-and-notebook", "empty-folder"])
+], ids=["two-others", "empty-folder"])
 def test_folder_with_no_or_several_candidates(tmp_path, files, words):
     folder = tmp_path / "yoon"
     folder.mkdir()
@@ -200,14 +204,17 @@ def test_a_broken_notebook_keeps_the_notebook_problem_in_the_chosen_language(tmp
     assert str(info.value).startswith(f"{path}: notebook format version 3 is not supported")
 
 
-def test_folder_with_both_files_joins_the_names_in_each_language(tmp_path):
+def test_both_files_with_work_changed_at_once_is_an_error_naming_both_in_each_language(tmp_path):
     folder = tmp_path / "yoon"
     write(folder / "rnn.py", "x = 1\n")
-    write(folder / "rnn.ipynb", "{}")
+    write(folder / "rnn.ipynb", "{}")  # not a readable notebook: that is work too (grading it shows what is wrong)
+    same(folder / "rnn.py", folder / "rnn.ipynb")
     with pytest.raises(SubmissionError) as info:
         read_submission(folder)
-    assert "both rnn.ipynb and rnn.py are there" in str(info.value)
-    assert "rnn.ipynb, rnn.py 파일이 모두 있습니다" in info.value.render("ko")
+    assert str(info.value) == (f"both {folder / 'rnn.py'} and {folder / 'rnn.ipynb'} hold work and neither was "
+                               f"changed after the other; keep only the one to grade, or name it, e.g. "
+                               f"`rnn-grader check {folder / 'rnn.ipynb'}`")
+    assert f"{folder / 'rnn.py'}, {folder / 'rnn.ipynb'} 모두에 작업한 내용이 있고" in info.value.render("ko")
 
 
 def test_every_input_and_notebook_key_used_in_code_is_in_both_catalogs():
@@ -216,6 +223,170 @@ def test_every_input_and_notebook_key_used_in_code_is_in_both_catalogs():
     for path in (ROOT / "grader").rglob("*.py"):
         used |= set(re.findall(r'"((?:input|notebook)\.[a-z_]+)"', path.read_text(encoding="utf-8")))
     used = {key for key in used if not key.endswith(".py")}  # "notebook.py" is a file name, not a key
-    assert {"input.empty", "input.both_here", "input.symlink_loop", "notebook.old_version"} <= used
+    assert {"input.empty", "input.both_files", "input.symlink_loop", "notebook.old_version"} <= used
     for lang in i18n.LANGS:
         assert not used - i18n.catalog(lang).keys(), lang
+
+
+# ---- which file of a folder: the one rule -------------------------------------------------------------
+
+STUB_NOTEBOOK = STUBS.with_suffix(".ipynb")
+
+
+def solved_notebook(extra: str = "") -> str:
+    return nbformat.writes(v4.new_notebook(cells=[v4.new_code_cell(extra + REFERENCE.read_text(encoding="utf-8"))]))
+
+
+def same(*paths: Path) -> None:
+    """Give the files one modification time, as a checkout or an unzip may."""
+    stamp = paths[0].stat().st_mtime_ns
+    for path in paths:
+        os.utime(path, ns=(stamp, stamp))
+
+
+CONTENT = {("rnn.py", "stub"): lambda: STUBS.read_bytes(), ("rnn.py", "work"): lambda: REFERENCE.read_bytes(),
+           ("rnn.ipynb", "stub"): lambda: STUB_NOTEBOOK.read_bytes(),
+           ("rnn.ipynb", "work"): lambda: solved_notebook().encode("utf-8")}
+
+
+@pytest.mark.parametrize("py, notebook, newer, chosen, note", [
+    ("stub", "work", "rnn.py", "rnn.ipynb", "checking rnn.ipynb: it holds your work and rnn.py is still the unchanged stub"),
+    ("work", "stub", "rnn.ipynb", "rnn.py", "checking rnn.py: it holds your work and rnn.ipynb is still the unchanged stub"),
+    ("stub", "stub", "rnn.ipynb", "rnn.py", "checking rnn.py: neither rnn.py nor rnn.ipynb holds any work yet"),
+    ("work", "work", "rnn.ipynb", "rnn.ipynb", "checking rnn.ipynb, changed more recently than rnn.py"),
+    ("work", "work", "rnn.py", "rnn.py", "checking rnn.py, changed more recently than rnn.ipynb"),
+], ids=["notebook-worked", "py-worked", "neither", "both-notebook-newer", "both-py-newer"])
+def test_one_rule_chooses_the_file_holding_the_work_then_the_one_changed_last(tmp_path, py, notebook, newer,
+                                                                               chosen, note):
+    folder = tmp_path / "kim"
+    for name, kind in (("rnn.py", py), ("rnn.ipynb", notebook)):
+        write(folder / name, CONTENT[name, kind]())
+        stamp = 2 * 10**18 if name == newer else 10**18
+        os.utime(folder / name, ns=(stamp, stamp))
+    choice = choose_file(folder)
+    assert choice.path == folder / chosen and choice.note.render("en").startswith(note)
+    assert choice.note.render("ko") != choice.note.render("en") and chosen in choice.note.render("ko")
+    # every reader applies it: a folder (batch, `check FOLDER`, CI) and a student's own folder (`check`, pytest)
+    submission = read_submission(folder)
+    assert submission.path == folder / chosen and submission.notes == (choice.note,)
+    here = read_here(folder)
+    assert here.path == folder / chosen and here.student == "rnn" and pick_file(folder) == folder / chosen
+
+
+@pytest.mark.parametrize("code, work", [
+    ("import numpy as np\n\ndef f(x):\n    '''doc'''\n    raise NotImplementedError\n", False),
+    ("def f(x):\n    raise NotImplementedError('write me')\n\npass\n", False),
+    ("def f(x):\n    '''doc'''\n    return x\n", True),
+    ("def f(x):\n    raise NotImplementedError\n\nx = f(1)\n", True),
+    ("def f(x):\n    raise ValueError\n", True),
+    ("def f(x:\n", True),
+], ids=["stub", "stub-with-message", "implemented", "demo-line", "other-raise", "syntax-error"])
+def test_work_is_anything_the_released_stub_does_not_hold(tmp_path, code, work):
+    assert holds_work(write(tmp_path / "rnn.py", code)) is work
+    notebook = nbformat.writes(v4.new_notebook(cells=[v4.new_code_cell("%matplotlib inline"), v4.new_code_cell(code)]))
+    assert holds_work(write(tmp_path / "rnn.ipynb", notebook)) is work
+
+
+def test_the_released_stubs_hold_no_work():
+    assert not holds_work(STUBS) and not holds_work(STUB_NOTEBOOK) and holds_work(REFERENCE)
+
+
+def test_read_here_needs_an_assignment_file(tmp_path):
+    write(tmp_path / "test_rnn.py", "x = 1\n")
+    with pytest.raises(SubmissionError, match="no rnn.py or rnn.ipynb in the current folder"):
+        read_here(tmp_path)
+
+
+def test_modification_times_are_read_in_one_place_only():
+    """The file choice is one rule: no second reader of modification times (cli, the bundle's pytest)."""
+    readers = [path.relative_to(ROOT).as_posix() for folder in ("grader", "assignments")
+               for path in (ROOT / folder).rglob("*.py") if "st_mtime" in path.read_text(encoding="utf-8")]
+    assert readers == ["grader/submissions.py"]
+
+
+# ---- the modules handed in beside the graded file -----------------------------------------------------
+
+HELPERS = ROOT / "tests" / "fixtures" / "submissions" / "folder_with_helpers"
+
+
+def helper_folder(tmp_path: Path) -> Path:
+    """The fixture folder, its rnn.py completed with the reference (its own functions override it)."""
+    folder = tmp_path / "lim"
+    shutil.copytree(HELPERS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "rnn.py").write_text(compose(HELPERS / "rnn.py"), encoding="utf-8")
+    return folder
+
+
+def test_a_folder_carries_the_modules_beside_it_and_the_packages_it_imports(tmp_path):
+    folder = helper_folder(tmp_path)
+    write(folder / "scratch" / "notes.py", "x = 1\n")  # a folder nothing imports stays out
+    write(folder / ".ipynb_checkpoints" / "rnn_helpers-checkpoint.py", "x = 1\n")
+    submission = read_submission(folder)
+    assert [path for path, _ in submission.modules] == ["rnn_helpers.py", "rnnpkg/__init__.py", "rnnpkg/bounds.py",
+                                                        "rnnpkg/clipping.py"]
+    assert dict(submission.modules)["rnnpkg/bounds.py"] == (folder / "rnnpkg" / "bounds.py").read_bytes()
+    # a file alone carries nothing: in a batch folder, the files beside a student's file are other students'
+    assert read_submission(folder / "rnn.py").modules == ()
+
+
+def test_a_notebook_carries_the_modules_its_cells_import_but_not_the_other_assignment_file(tmp_path):
+    folder = tmp_path / "seo"
+    write(folder / "rnn.ipynb", solved_notebook("from rnnpkg.clipping import clip_each\n"))
+    write(folder / "rnn.py", STUBS.read_bytes())
+    shutil.copytree(HELPERS / "rnnpkg", folder / "rnnpkg")
+    submission = read_submission(folder)
+    assert submission.path.name == "rnn.ipynb" and submission.module_file == "rnn.py"
+    assert [path for path, _ in submission.modules] == ["rnnpkg/__init__.py", "rnnpkg/bounds.py", "rnnpkg/clipping.py"]
+
+
+def test_the_hash_covers_the_modules(tmp_path):
+    folder = helper_folder(tmp_path)
+    first = read_submission(folder).sha256
+    assert first != hashlib.sha256((folder / "rnn.py").read_bytes()).hexdigest()
+    with (folder / "rnnpkg" / "bounds.py").open("a", encoding="utf-8") as handle:
+        handle.write("# changed\n")
+    assert read_submission(folder).sha256 != first  # resume grades it again
+    alone = write(tmp_path / "alone" / "rnn.py", REFERENCE.read_bytes())
+    assert read_submission(alone.parent).sha256 == hashlib.sha256(alone.read_bytes()).hexdigest()  # as before
+
+
+def test_modules_are_bounded_and_links_refused(tmp_path, monkeypatch):
+    folder = helper_folder(tmp_path)
+    monkeypatch.setattr("grader.submissions.MAX_MODULES", 3)
+    with pytest.raises(SubmissionError) as info:
+        read_submission(folder)
+    assert str(info.value) == (f"{folder}: more than 3 Python files (or 4 MB of them) beside the assignment file; keep "
+                               "only the assignment and the modules it imports in the folder")
+    monkeypatch.undo()
+    (folder / "answers.py").symlink_to(REFERENCE)  # would carry a file from outside the folder into the sandbox
+    with pytest.raises(SubmissionError, match=r"answers\.py: a symbolic link beside the assignment file"):
+        read_submission(folder)
+
+
+@pytest.mark.parametrize("path", ["../escape.py", "/abs.py", "pkg//x.py", "x.txt", "rnn.py", "a/./b.py"])
+def test_the_sandbox_refuses_module_paths_outside_its_folder(path):
+    with pytest.raises(ValueError, match="module path"):
+        Sandbox("x = 1\n", "rnn.py", modules=[(path, b"")])
+
+
+@pytest.mark.parametrize("level", level_params())
+def test_modules_land_in_the_workers_own_folder(level):
+    source = ("import os\nimport rnn_helpers\nimport pkg.inner as inner\n"
+              "def where():\n    return [os.path.dirname(rnn_helpers.__file__), os.path.dirname(os.path.dirname(inner.__file__)),"
+              " os.path.dirname(__file__), os.getcwd()]\n")
+    modules = [("rnn_helpers.py", b"X = 1\n"), ("pkg/inner.py", b"Y = 2\n")]
+    with Sandbox(source, "rnn.py", Limits(isolation=level), modules=modules) as box:
+        assert box.load() is None
+        folders = box.call("where").value
+    assert len(set(folders)) == 1  # the worker's own folder (its working directory), nothing of the student's disk
+
+
+@pytest.mark.parametrize("level", level_params())
+def test_a_folder_with_helpers_scores_full_marks_through_the_sandbox(tmp_path, level):
+    folder = helper_folder(tmp_path)
+    options = GradingOptions(mode="check", limits=Limits(isolation=level))
+    result = grade(read_submission(folder), options)
+    assert result.status == "graded" and result.score == result.max_score, [(p.name, p.score) for p in result.parts]
+    (folder / "rnn_helpers.py").unlink()  # the control: without its helper the same folder cannot load
+    missing = grade(read_submission(folder), options)
+    assert missing.status == "error" and "No module named 'rnn_helpers'" in missing.error.message

@@ -5,7 +5,8 @@ from typing import Any, Callable
 
 from hypothesis.strategies import SearchStrategy
 
-from grader.checks.compare import expect_nontrivial, expect_unchanged
+from grader.checks.answers import Returns, property_check
+from grader.checks.compare import expect_unchanged
 from grader.checks.framework import Case, Check, Probe, arguments
 
 
@@ -22,13 +23,11 @@ def matches_reference(function: str, cases: SearchStrategy, compare: Callable[[A
     return Check(name, weight, public=False, cases=cases, verify=verify, needs_reference=True)
 
 
-def inputs_unchanged(function: str, cases: SearchStrategy, answer_is_nonzero: Callable[[Case], bool],
-                     weight: float = 1) -> Check:
+def inputs_unchanged(returns: Returns, cases: SearchStrategy, weight: float = 1) -> Check:
     """Public test: the caller's arrays are bit-for-bit the same after a call that gave a real answer."""
 
-    def verify(probe: Probe, case: Case) -> None:
-        value, after = probe.with_inputs_after(function, case)
-        expect_nontrivial(value, answer_is_nonzero(case), function)
-        expect_unchanged(case, after, function)
+    def verify(probe: Probe, case: Case, _value: Any) -> None:
+        _, after = probe.with_inputs_after(returns.function, case)
+        expect_unchanged(case, after, returns.function)
 
-    return Check("inputs_unchanged", weight, public=True, cases=cases, verify=verify)
+    return property_check(returns, "inputs_unchanged", weight, cases, verify)

@@ -2,8 +2,12 @@
 
 Values arrive from the sandbox already decoded into plain arrays the grader owns.  Shape
 and dtype are checked before any value (np.allclose broadcasts, so it is never used),
-and errors are judged norm-relative, as RESEARCH.md recommends: elementwise ratios blow
-up on near-zero entries.
+and errors are judged norm-relative: elementwise ratios blow up on near-zero entries.
+
+Every answer of this assignment is finite, so a NaN or an infinity the student returns is
+never close to anything: each comparison is written so that NaN fails it (`not err <= tol`,
+never `err > tol`), and every helper that accepts a student's array or number first
+requires it to be finite.
 """
 from __future__ import annotations
 
@@ -53,16 +57,24 @@ def as_array(got: Any, what: What) -> np.ndarray:
     raise Mismatch(msg("check.not_array", what=what, got=describe(got)))
 
 
-def expect_array(got: Any, expected: np.ndarray, what: What, tol: float = FORWARD_TOL) -> np.ndarray:
-    """Check shape, dtype, finiteness and values of one array; return it for further checks."""
-    expected = np.asarray(expected, dtype=np.float64)
-    arr = expect_shape(got, expected.shape, what)
-    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
+def expect_finite(arr: np.ndarray, what: What) -> np.ndarray:
+    """The array itself, or a Mismatch naming its first NaN or infinity."""
+    if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise Mismatch(msg("check.not_finite", what=what, value=float(arr[bad]), index=bad),
-                       {"worst_index": list(bad), "expected": _round(expected), "got": _round(arr)})
+                       {"worst_index": list(bad), "got": _round(arr)})
+    return arr
+
+
+def expect_array(got: Any, expected: np.ndarray, what: What, tol: float = FORWARD_TOL) -> np.ndarray:
+    """Check shape, dtype, finiteness and values of one array; return it for further checks.
+
+    An `expected` derived from the student's own answer may hold NaN: then the error is NaN
+    and the values differ."""
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = expect_shape(got, expected.shape, what)
     err = relative_error(expected, arr)
-    if err > tol:
+    if not err <= tol:
         diff = np.abs(arr - expected)
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.size else ()
         raise Mismatch(
@@ -76,21 +88,21 @@ def expect_array(got: Any, expected: np.ndarray, what: What, tol: float = FORWAR
 def expect_scalar(got: Any, expected: float, what: What, tol: float = FORWARD_TOL) -> float:
     """A float, numpy scalar or 0-d array equal to `expected` within a relative tolerance."""
     value = as_scalar(got, what)
-    if not np.isfinite(value) and np.isfinite(expected):
-        raise Mismatch(msg("check.scalar_not_finite", what=what, got=value, expected=f"{expected + 0.0:.10g}"),
-                       {"expected": expected, "got": str(value)})
-    if abs(value - expected) > tol * max(abs(value), abs(expected), 1e-300):
+    if not abs(value - expected) <= tol * max(abs(value), abs(expected), 1e-300):
         raise Mismatch(msg("check.scalar_differs", what=what, got=f"{value:.10g}", expected=f"{expected + 0.0:.10g}"),
                        {"expected": expected, "got": value})
     return value
 
 
 def as_scalar(got: Any, what: What) -> float:
-    """A float, numpy scalar, 0-d or one-element array, as a Python float."""
+    """A finite float, numpy scalar, 0-d or one-element array, as a Python float."""
     arr = as_array(got, what)
     if arr.size != 1 or arr.ndim > 1:
         raise Mismatch(msg("check.not_scalar", what=what, got=describe(got)))
-    return float(arr.reshape(()))
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        raise Mismatch(msg("check.scalar_not_finite", what=what, got=value), {"got": str(value)})
+    return value
 
 
 def expect_sequence(got: Any, names: tuple[str, ...], what: What) -> tuple[Any, ...]:
@@ -112,30 +124,6 @@ def expect_arrays(got: Any, expected: tuple[np.ndarray, ...], names: tuple[str, 
     """A tuple of arrays, each compared with its expected array under its own name."""
     items = expect_sequence(got, names, what)
     return tuple(expect_array(g, e, item(what, n), tol) for g, e, n in zip(items, expected, names))
-
-
-def is_trivial(value: Any) -> bool:
-    """Nothing, or only zeros: what a placeholder returns."""
-    if value is None:
-        return True
-    if isinstance(value, dict):
-        return all(is_trivial(v) for v in value.values())
-    if isinstance(value, (tuple, list)):
-        return all(is_trivial(v) for v in value)
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return not np.any(value)
-    if isinstance(value, (int, float)):
-        return value == 0
-    return False
-
-
-def expect_nontrivial(value: Any, answer_is_nonzero: bool, what: What) -> None:
-    """Properties that a constant answer would satisfy count only for a real answer.
-
-    Without this, returning zeros of the right shape would pass 'batch rows independent',
-    'linear in the upstream gradient' and the like, and earn points for nothing."""
-    if answer_is_nonzero and is_trivial(value):
-        raise Mismatch(msg("check.trivial", what=what))
 
 
 def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: str) -> None:
@@ -165,7 +153,7 @@ def _round(a: np.ndarray) -> Any:
 
 
 def expect_shape(got: Any, shape: tuple[int, ...], what: What) -> np.ndarray:
-    """A float64 array of exactly this shape (values unchecked): the first step of every property."""
+    """A finite float64 array of exactly this shape (values otherwise unchecked)."""
     arr = as_array(got, what)
     if arr.shape != tuple(shape):
         raise Mismatch(msg("check.shape", what=what, got=tuple(arr.shape), expected=tuple(shape)),
@@ -173,7 +161,7 @@ def expect_shape(got: Any, shape: tuple[int, ...], what: What) -> np.ndarray:
     if arr.dtype != np.float64:
         raise Mismatch(msg("check.dtype", what=what, got=str(arr.dtype)),
                        {"got_dtype": str(arr.dtype)})
-    return arr
+    return expect_finite(arr, what)
 
 
 def item(what: What, name: str) -> What:

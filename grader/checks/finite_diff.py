@@ -29,17 +29,12 @@ def directional_derivatives(objective: Callable[[Case], float], point: Case,
         yield name, v, (plus - minus) / (2 * EPS)
 
 
-def gradient_is_nonzero(objective: Callable[[Case], float], point: Case) -> bool:
-    """Whether the true gradient has a nonzero entry, judged by finite differences alone."""
-    return any(abs(numeric) > ABS_TOL for _, _, numeric in directional_derivatives(objective, point, point))
-
-
 def check_directional(objective: Callable[[Case], float], point: Case, grads: dict[str, np.ndarray],
                       what: str) -> None:
     """Raise Mismatch naming the first gradient that disagrees with central differences."""
     for name, v, numeric in directional_derivatives(objective, point, grads):
         analytic = float(np.sum(grads[name] * v))
-        if abs(numeric - analytic) > REL_TOL * max(abs(numeric), abs(analytic)) + ABS_TOL:
+        if not abs(numeric - analytic) <= REL_TOL * max(abs(numeric), abs(analytic)) + ABS_TOL:
             raise Mismatch(
                 msg("check.finite_differences", what=what, name=name, analytic=f"{analytic:.8g}",
                     numeric=f"{numeric:.8g}"),

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from grader.checks import strategies as S
 from grader.checks.agreement import COMPARE
+from grader.checks.answers import property_check
 from grader.checks.backward import BPTT_PASS, CELL
 from grader.checks.clipping import NORM
 from grader.checks.common import matches_reference
-from grader.checks.framework import Check
-from grader.checks.gradients import NORMS, STEP, step_finite_differences
+from grader.checks.compare import item
+from grader.checks.finite_diff import check_directional
+from grader.checks.framework import Case, Check, Probe
+from grader.checks.gradients import NORMS, STEP, STEP_RETURNS
 from grader.checks.loss import FUNCTION as LOSS
 
 STRATEGIES = {
@@ -31,4 +34,14 @@ STRATEGIES = {
 HIDDEN: dict[str, tuple[Check, ...]] = {
     part: (matches_reference(part, cases, COMPARE[part], weight=weight),) for part, (cases, weight) in STRATEGIES.items()
 }
-HIDDEN[STEP] += (Check("finite_differences", 2, False, S.params_case(), step_finite_differences, needs_reference=True),)
+
+
+def _step_finite_differences(probe: Probe, case: Case, answer: tuple) -> None:
+    """The student's gradients against finite differences of the reference's loss."""
+    ref = probe.ref.rnn_loss_and_grads
+    check_directional(lambda p: float(ref(p, case["x"], case["h0"], case["targets"])[0]), case["params"], answer[1],
+                      item(STEP, "grads"))
+
+
+HIDDEN[STEP] += (property_check(STEP_RETURNS, "finite_differences", 2, S.params_case(), _step_finite_differences,
+                                public=False, needs_reference=True),)

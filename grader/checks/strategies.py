@@ -3,6 +3,8 @@
 Values lie on a grid of tenths (scaled), so a shrunk counterexample prints as short
 numbers a student can retype; dimensions start at 1 so the edge cases N=1, T=1, D=H,
 O=1 are always in reach, and the scale is drawn so saturated tanh states appear too.
+Strategies only draw inputs: no answer of the assignment is computed here (this module
+ships to students).
 """
 from __future__ import annotations
 
@@ -41,25 +43,6 @@ def array(shape: tuple[int, ...], scale: float = 1.0) -> st.SearchStrategy[np.nd
 weight_scale = st.sampled_from([1.0, 0.5, 2.5])
 
 
-def tanh_cell(x_t, h_prev, W_xh, W_hh, b_h):
-    """The cell formula of the assignment text, used only to build consistent backward inputs."""
-    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
-
-
-def affine_output(h, W_hy, b_y):
-    """The output layer's formula, for telling a real answer from a placeholder."""
-    return h @ W_hy + b_y
-
-
-def unroll(x, h0, W_xh, W_hh, b_h):
-    """Hidden states h (N, T, H) for inputs x (N, T, D), built from `tanh_cell`."""
-    states, h = [], h0
-    for t in range(x.shape[1]):
-        h = tanh_cell(x[:, t], h, W_xh, W_hh, b_h)
-        states.append(h)
-    return np.stack(states, axis=1)
-
-
 @st.composite
 def cell_weights(draw, D: int, H: int) -> Case:
     s = draw(weight_scale)
@@ -88,18 +71,21 @@ def output_case(draw) -> Case:
 
 @st.composite
 def cell_backward_case(draw) -> Case:
-    c = draw(cell_case())
-    h_t = tanh_cell(**c)
-    return {"dh_t": draw(array(h_t.shape, 2.0)), "x_t": c["x_t"], "h_prev": c["h_prev"], "h_t": h_t,
-            "W_xh": c["W_xh"], "W_hh": c["W_hh"], "_b_h": c["b_h"]}
+    """One step's backward inputs.  The gradients use h_t only through 1 − h_t², so any state
+    in (−1, 1) is a fair h_t: no forward pass is needed to build one (and none is shipped)."""
+    N, D, H = draw(dim()), draw(dim()), draw(dim())
+    s = draw(weight_scale)
+    return {"dh_t": draw(array((N, H), 2.0)), "x_t": draw(array((N, D), 2.0)), "h_prev": draw(array((N, H))),
+            "h_t": draw(array((N, H), 0.9)), "W_xh": draw(array((D, H), s)), "W_hh": draw(array((H, H), s))}
 
 
 @st.composite
 def backward_case(draw, min_t: int = 1) -> Case:
-    f = draw(forward_case(min_t))
-    h = unroll(**f)
-    return {"dh": draw(array(h.shape, 2.0)), "x": f["x"], "h0": f["h0"], "h": h,
-            "W_xh": f["W_xh"], "W_hh": f["W_hh"], "_b_h": f["b_h"]}
+    """BPTT inputs; the states h are drawn in (−1, 1) like h_t above."""
+    N, T, D, H = draw(dim()), draw(st.integers(min_t, 5)), draw(dim()), draw(dim())
+    s = draw(weight_scale)
+    return {"dh": draw(array((N, T, H), 2.0)), "x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))),
+            "h": draw(array((N, T, H), 0.9)), "W_xh": draw(array((D, H), s)), "W_hh": draw(array((H, H), s))}
 
 
 @st.composite

@@ -6,6 +6,12 @@ summary, uploads the reports as an artifact and posts (or updates) one pull-requ
 with the score table. `classroom.yml` (with `--classroom`) feeds GitHub Classroom's
 autograding reporter. Everything a workflow runs is in its `run:` steps, so the test suite
 can run exactly those commands on a sample repository.
+
+Which file is graded: the student bundle ships both rnn.py and rnn.ipynb, and a student works
+in one of them. Unless `--submission` names a file, the workflows pass the folder holding them
+to `rnn-grader check`, which picks the file by the rule it always uses (`choose_file`: the one
+holding work, else the one changed last) and names it in the job log. A checkout gives every
+file the same time, so the workflows first date each assignment file by its last commit.
 """
 from __future__ import annotations
 
@@ -17,12 +23,17 @@ from pathlib import Path
 import jinja2
 
 from grader.integrations import IntegrationError
+from grader.spec import Assignment
+from grader.submissions import SubmissionError, choose_file
 
 WORKFLOWS = Path(".github") / "workflows"
 AUTOGRADE = "autograde.yml"
 CLASSROOM = "classroom.yml"
-# Where the assignment file may live in a repository, most specific first.
-SUBMISSION_CANDIDATES = ("rnn.py", "rnn.ipynb", "assignments/rnn/rnn.py", "assignments/rnn/rnn.ipynb")
+
+
+def folders(assignment: Assignment) -> tuple[str, ...]:
+    """Where the assignment files may live in a repository: the bundle's top folder, or the course project's."""
+    return (".", f"assignments/{assignment.name}")
 
 
 def _yaml(value: object) -> str:
@@ -62,32 +73,50 @@ def default_install(repo: Path) -> str:
                            "repository, a git URL, or a package index name)")
 
 
-def default_submission(repo: Path) -> str:
-    found = [name for name in SUBMISSION_CANDIDATES if (repo / name).is_file()]
-    if not found:
-        raise IntegrationError(f"{repo}: none of {', '.join(SUBMISSION_CANDIDATES)} is there; "
-                               "pass --submission with the path of the file students hand in")
-    return found[0]
+def default_submission(repo: Path, assignment: Assignment) -> str:
+    """The folder holding the assignment files (its .py and .ipynb): `rnn-grader check FOLDER` chooses
+    the file in it each time the workflow runs, so a student may work in either."""
+    for folder in folders(assignment):
+        if any((repo / folder / name).is_file() for name in assignment.files):
+            return folder
+    raise IntegrationError(f"{repo}: no {' or '.join(assignment.files)} in {' or '.join(folders(assignment))}; "
+                           "pass --submission with the path of the file (or folder) students hand in")
 
 
-def workflow_texts(install: str, submission: str, fail_under: float = 0.0, lang: str = "en") -> dict[str, str]:
+def what_is_checked(repo: Path, submission: str, assignment: Assignment) -> str:
+    """One line for the instructor: what the workflows grade, and what they would grade today."""
+    if not (repo / submission).is_dir():
+        return f"the workflows check {submission}"
+    rule = (f"the workflows check the file of {submission} that `rnn-grader check` chooses when they run "
+            f"({' or '.join(assignment.files)}: the one holding the student's work; the job log names it)")
+    try:
+        today = choose_file(repo / submission, assignment.files)
+    except SubmissionError as exc:
+        return f"{rule}; today: {exc}"
+    return f"{rule}; today: {today.note.render('en') if today.note else today.path.name}"
+
+
+def workflow_texts(assignment: Assignment, install: str, submission: str, fail_under: float = 0.0,
+                   lang: str = "en") -> dict[str, str]:
     """The workflow files, by file name."""
     for name, value in (("--install", install), ("--submission", submission)):
         if not value.strip() or any(c in value for c in "\n\r\0"):
             raise IntegrationError(f"{name} must be one line, got {value!r}")
     score = f"{fail_under:g}"
-    return {AUTOGRADE: render("autograde.yml.j2", install=install, submission=submission, fail_under=score, lang=lang),
-            CLASSROOM: render("classroom.yml.j2", install=install, submission=submission, lang=lang)}
+    common = {"install": install, "submission": submission, "lang": lang, "files": assignment.files,
+              "assignment": assignment.name}
+    return {AUTOGRADE: render("autograde.yml.j2", fail_under=score, **common),
+            CLASSROOM: render("classroom.yml.j2", **common)}
 
 
-def init_ci(repo: Path, fail_under: float | None = None, submission: str | None = None, install: str | None = None,
-            classroom: bool = False, lang: str = "en", force: bool = False) -> list[Path]:
-    """Write the workflows into `repo`; returns the files written."""
+def init_ci(repo: Path, assignment: Assignment, fail_under: float | None = None, submission: str | None = None, install: str | None = None,
+            classroom: bool = False, lang: str = "en", force: bool = False) -> tuple[list[Path], str]:
+    """Write the workflows into `repo`; returns the files written and what they check (`what_is_checked`)."""
     repo = Path(repo)
     if not repo.is_dir():
         raise IntegrationError(f"{repo}: not a folder; pass the repository to set up")
-    submission = submission or default_submission(repo)
-    texts = workflow_texts(install or default_install(repo), submission,
+    submission = submission or default_submission(repo, assignment)
+    texts = workflow_texts(assignment, install or default_install(repo), submission,
                            0.0 if fail_under is None else fail_under, lang)
     wanted = [AUTOGRADE] + ([CLASSROOM] if classroom else [])
     folder = repo / WORKFLOWS
@@ -99,4 +128,4 @@ def init_ci(repo: Path, fail_under: float | None = None, submission: str | None 
     for name in wanted:
         (folder / name).write_text(texts[name], encoding="utf-8")
         written.append(folder / name)
-    return written
+    return written, what_is_checked(repo, submission, assignment)

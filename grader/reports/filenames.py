@@ -2,11 +2,16 @@
 
 Student ids are any Unicode a file system allowed (`김민준`, `park jiho`), and the report of
 `김민준` is `김민준.json`. What is not safe everywhere is changed, and only that: characters
-Windows forbids (`<>:"/\\|?*` and control characters), a trailing dot or space, a leading dot
+Windows forbids (`<>:"/\\|?*` and control characters), C1 controls and lone surrogates (a
+terminal or a UTF-8 file system would choke on them), a trailing dot or space, a leading dot
 (a hidden file), names Windows reserves (`CON`, `nul`, `COM1`...), and names too long once
 macOS stores them decomposed (NFD, where one Hangul syllable takes up to 9 bytes). Such an id
-gets a readable stem plus `~` and 8 hex digits of the id's hash, so two ids never share a file
-name (ids equal up to case are already one error row in a batch).
+gets a readable stem plus a tag: `~` and 16 hex digits of the id's hash.
+
+The mapping is injective (ids equal up to case are already one error row in a batch): an id
+kept as it is never ends like a tag (an id that does, say `a_b~<16 hex digits>`, is tagged
+too), so a tagged name never equals a kept one, even on a case-insensitive file system; and
+two tagged names differ in their tags unless two ids' 64-bit hashes collide.
 
 The gradebook and the reports themselves keep the id intact; only the file name is changed.
 """
@@ -19,7 +24,10 @@ import unicodedata
 # bytes of the NFD UTF-8 stem; 255 is the limit on ext4, APFS and (in UTF-16 units) NTFS,
 # and the longest extension (`.html`) and a `.tmp-` prefix must still fit
 MAX_STEM_BYTES = 200
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_UNSAFE = re.compile('[<>:"/\\\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
+HASH_DIGITS = 16
+# how a tagged stem ends; case-insensitive, as file systems may be
+_TAG = re.compile(rf"~[0-9a-f]{{{HASH_DIGITS}}}$", re.I)
 _RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
                        *(f"COM{i}" for i in "123456789¹²³"), *(f"LPT{i}" for i in "123456789¹²³")})
 
@@ -43,7 +51,7 @@ def report_stem(student: str) -> str:
         stem = "_" + stem[1:]
     if stem.split(".")[0].rstrip(" ").upper() in _RESERVED:
         stem = "_" + stem
-    if stem == student and stem and _fits(stem):
+    if stem == student and stem and _fits(stem) and not _TAG.search(stem):
         return stem
-    tag = "~" + hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
+    tag = "~" + hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_DIGITS]
     return (_truncate(stem, MAX_STEM_BYTES - len(tag)) or "submission") + tag

@@ -15,6 +15,9 @@ Moodle (assignment "Download all submissions": `<full name>_<participant id>_ass
 `Identifier` (`Participant <id>`), `Full name`, `Email address`, `Grade`, `Maximum Grade`,
 `Last modified (grade)`, `Feedback comments`. Another student id is written as the
 Identifier unchanged.
+
+Text cells that a spreadsheet would run as a formula (an id like `=HYPERLINK(...)`) get a
+leading `'` (spreadsheet.py); scores stay numbers.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from datetime import datetime
 from typing import Callable
 
 from grader.model import BatchResult, SubmissionResult
+from grader.reports.spreadsheet import text_cell
 from grader.reports.view import num
 
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -72,7 +76,7 @@ def canvas(batch: BatchResult, column: str = DEFAULT_COLUMN) -> str:
     writer.writerow(CANVAS_FIXED + (column,))
     for entry in batch.entries:
         who = canvas_identity(entry.student)
-        writer.writerow([who[c] for c in CANVAS_FIXED] + [num(entry.result.score)])
+        writer.writerow([text_cell(who[c]) for c in CANVAS_FIXED] + [num(entry.result.score)])
     return buffer.getvalue()
 
 
@@ -84,8 +88,8 @@ def moodle(batch: BatchResult, column: str = DEFAULT_COLUMN, now: datetime | Non
     for entry in batch.entries:
         who = moodle_identity(entry.student)
         r = entry.result
-        writer.writerow([who["Identifier"], who["Full name"], "", num(r.score), num(r.max_score), stamp,
-                         feedback(r)])
+        writer.writerow([text_cell(who["Identifier"]), text_cell(who["Full name"]), "", num(r.score),
+                         num(r.max_score), stamp, text_cell(feedback(r))])
     return buffer.getvalue()
 
 

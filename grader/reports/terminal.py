@@ -1,7 +1,12 @@
 """The terminal summary of `check` and `grade`: one row per part, its score, the first thing
 to fix and the diagnosed mistakes, in the report's language; then the first failing test in
 full (message, mistake, smallest input, a call that reproduces it), so a student can start
-fixing without opening a report."""
+fixing without opening a report.
+
+Student ids, file names and messages are printed inert: a character the terminal would act on
+instead of showing (an escape sequence, another control character, a bidirectional override,
+a lone surrogate) is printed as its Python escape, `\\x1b`, so no submission can clear the
+screen, paint a score or hide a line."""
 from __future__ import annotations
 
 import shutil
@@ -18,6 +23,13 @@ from grader.reports.view import (
     report_lang,
     translator,
 )
+
+
+def inert(text: str) -> str:
+    """`text` with every non-printable character (space aside) shown as its Python escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def clip_width(s: str, width: int) -> str:
@@ -37,7 +49,7 @@ def clip_width(s: str, width: int) -> str:
 def wrap(text: str, width: int, indent: str = "  ") -> list[str]:
     """Words filled into lines of at most `width` terminal columns (Hangul counts two), each indented."""
     lines, line = [], ""
-    for word in text.split():
+    for word in map(inert, text.split()):
         candidate = f"{line} {word}" if line else word
         if line and display_width(indent + candidate) > width:
             lines.append(indent + line)
@@ -48,8 +60,9 @@ def wrap(text: str, width: int, indent: str = "  ") -> list[str]:
 
 def header(result: SubmissionResult) -> str:
     """`rnn-grader check: <student>  score 72.5 / 100`, in the report's language."""
-    return translator(report_lang(result.lang))("report.terminal_header", mode=result.mode, student=result.student,
-                                                score=num(result.score), max_score=num(result.max_score))
+    return translator(report_lang(result.lang))("report.terminal_header", mode=result.mode,
+                                                student=inert(result.student), score=num(result.score),
+                                                max_score=num(result.max_score))
 
 
 def render(result: SubmissionResult, width: int | None = None, reports_hint: bool = True) -> str:
@@ -60,7 +73,7 @@ def render(result: SubmissionResult, width: int | None = None, reports_hint: boo
     t = translator(report_lang(result.lang))
     lines = [header(result)]
     if result.error:
-        message = " ".join(result.error.message.split())
+        message = inert(" ".join(result.error.message.split()))
         lines.append("  " + clip_width(t("report.could_not_grade") + f" ({result.error.kind}): {message}", width - 2))
         return "\n".join(lines) + "\n"
     if not result.parts:
@@ -73,7 +86,7 @@ def render(result: SubmissionResult, width: int | None = None, reports_hint: boo
             status = "✓ " + t("report.ok")
         else:
             ids = "".join(f"[{i}] " for i in p.misconceptions)
-            status = "✗ " + ids + " ".join(fix.split())
+            status = "✗ " + ids + inert(" ".join(fix.split()))
         row = f"  {p.name:<{name_w}}  {pad(f'{num(p.score)} / {num(p.max_score)}', score_w, right=True)}  {status}"
         lines.append(clip_width(row, width))
     failing = next((p for p in result.parts if p.first_failure is not None), None)
@@ -92,5 +105,5 @@ def first_failure_lines(part: PartResult, t, width: int) -> list[str]:
         lines += wrap(f"{t('report.diagnosis')}: {d.title} [{d.id}]. {d.explanation}", width)
         lines += wrap(f"{t('report.hint')}: {d.hint}", width)
     for line in counterexample_lines(test.counterexample, t, TERMINAL_LEVEL):
-        lines += [("  " + row) if row else "" for row in line.split("\n")]
+        lines += [("  " + inert(row)) if row else "" for row in line.split("\n")]
     return lines

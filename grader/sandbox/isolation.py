@@ -9,8 +9,12 @@
                        process of that uid is killed when the worker stops. Needs root.
     process            a plain child process with the grader's own uid and view of the disk.
 
-Every level also gets resource limits, a scrubbed environment and (on x86-64) a seccomp
-filter that denies sockets, io_uring and new namespaces (see worker.py).
+Every level also gets resource limits, a scrubbed environment, (on x86-64) a seccomp
+filter that denies sockets, io_uring and new namespaces (see worker.py), and, where the kernel
+has Landlock (Linux >= 5.13), a Landlock ruleset (landlock.py, ``landlock_rules``): the worker
+reads only the system folders, the Python runtime and numpy, writes only its own folder, and
+cannot reach TCP or signal beyond itself. That closes the file system at the two lower levels
+too; ``describe`` names what a level leaves open, as reports show it.
 
 ``resolve(request)`` turns "auto" into the best level that actually works here (each level
 is probed once per process by starting a real worker) and raises ``IsolationUnavailable``
@@ -23,20 +27,27 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
+import glob
+import importlib
 import os
 import platform
 import shutil
 import signal
 import stat
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import landlock
+
 __all__ = ["LEVELS", "REQUESTS", "IsolationUnavailable", "Plan", "Probe", "resolve", "probe",
-           "available_levels", "bwrap_argv", "UidSlot", "kill_tree", "ENV_VAR"]
+           "available_levels", "describe", "files_left_open", "landlock_rules", "bwrap_argv",
+           "UidSlot", "kill_tree", "ENV_VAR"]
 
 LEVELS = ("bubblewrap", "unprivileged-user", "process")  # strongest first
 REQUESTS = ("auto",) + LEVELS
@@ -52,6 +63,11 @@ PROBE_SECONDS = 60.0
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache",)
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
+# Landlock: what the worker may use besides the system folders and the Python runtime
+PRELOADED_PACKAGES = ("numpy",)  # third-party packages the worker imports for the submission
+READABLE_FILES = ("/etc/ld.so.cache", "/etc/localtime")
+READABLE_KERNEL_INFO = ("/proc/self", "/sys/devices/system/cpu")  # numpy/OpenBLAS count cores
+DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 
 SANDBOX_DIR = Path(__file__).resolve().parent
 GRADER_PACKAGE = SANDBOX_DIR.parent  # hidden: its spec and checks are the hidden tests
@@ -72,6 +88,8 @@ class Plan:
     processes: int | None = None  # RLIMIT_NPROC
     seccomp: bool = False  # the worker must install the seccomp filter (or refuse to run)
     monitor: bool = False  # a subreaper parent kills leftovers when the worker or grader dies
+    landlock: bool = False  # the worker must apply landlock_rules (or refuse to run)
+    sections: tuple[tuple[int, int], ...] = ()  # lines (first, last) the worker runs one by one (notebook cells)
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,7 @@ class Probe:
     ok: bool
     reason: str = ""  # why not, when not ok
     seccomp: bool = False  # the seccomp filter works at this level
+    landlock: int = 0  # the Landlock ABI the worker applies at this level (0: none)
 
 
 # --------------------------------------------------------------------------- choosing a level
@@ -143,15 +162,16 @@ def _probe(level: str) -> Probe:
         return Probe(level, False, "needs Linux")
     reason = ""
     for seccomp in ((True, False) if seccomp_supported() else (False,)):
-        ok, reason = _try_worker(level, seccomp)
-        if ok:
-            return Probe(level, True, seccomp=seccomp)
+        for abi in dict.fromkeys((landlock.abi(), 0)):
+            ok, reason = _try_worker(level, seccomp, abi > 0)
+            if ok:
+                return Probe(level, True, seccomp=seccomp, landlock=abi)
     return Probe(level, False, reason)
 
 
-def _try_worker(level: str, seccomp: bool) -> tuple[bool, str]:
+def _try_worker(level: str, seccomp: bool, fenced: bool) -> tuple[bool, str]:
     """Start a worker at ``level`` on a tiny submission that imports stdlib modules after
-    the privilege drop; True when it loads."""
+    the privilege drop and the Landlock fence (``fenced``); True when it loads."""
     import secrets
 
     from . import wire
@@ -161,10 +181,10 @@ def _try_worker(level: str, seccomp: bool) -> tuple[bool, str]:
     workdir = tempfile.mkdtemp(prefix="rnn-grader-probe-", dir=workdir_base(level))
     worker = None
     try:
-        plan = Plan(level=level, seccomp=seccomp, processes=16)
+        plan = Plan(level=level, seccomp=seccomp, processes=16, landlock=fenced)
         if level != "process" and is_root():
             slot = UidSlot.acquire()
-            plan = Plan(level=level, uid=slot.uid, gid=slot.uid, seccomp=seccomp, processes=16)
+            plan = dataclasses.replace(plan, uid=slot.uid, gid=slot.uid)
         if level != "bubblewrap" and sys.platform.startswith("linux"):
             plan = dataclasses.replace(plan, monitor=True)
         path = prepare_workdir(workdir, "probe.py", "import json, decimal\n", plan)
@@ -194,8 +214,19 @@ def _try_worker(level: str, seccomp: bool) -> tuple[bool, str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def resolve(request: str) -> str:
-    """The level to use for ``request`` ("auto" or a level). Raises IsolationUnavailable."""
+def resolve(request: str, require_fence: bool = False) -> str:
+    """The level to use for ``request`` ("auto" or a level). Raises IsolationUnavailable, also
+    when ``require_fence`` and the level leaves files open (``files_left_open``)."""
+    level = _resolve(request)
+    gap = files_left_open(level) if require_fence else None
+    if gap:
+        raise IsolationUnavailable(
+            f"isolation {describe(level)} leaves {gap}, and isolation is required: install "
+            f"bubblewrap (apt-get install bubblewrap) or grade on Linux >= 5.13 with Landlock")
+    return level
+
+
+def _resolve(request: str) -> str:
     if request not in REQUESTS:
         raise ValueError(f"isolation must be one of {', '.join(REQUESTS)}, got {request!r}")
     if request == "auto":
@@ -228,6 +259,32 @@ def network_isolated(level: str) -> bool:
     return level == "bubblewrap" or probe(level).seccomp
 
 
+def files_left_open(level: str) -> str | None:
+    """What of the file system student code reaches at ``level``, or None: nothing beyond the
+    runtime, its own folder and (bubblewrap) its own /tmp, once a mount namespace or Landlock
+    fences it in."""
+    if level == "bubblewrap" or probe(level).landlock:
+        return None
+    if level == "unprivileged-user":
+        return "every world-readable file readable"
+    return "every file of the grader's user readable and writable"
+
+
+def describe(level: str) -> str:
+    """The isolation as reports show it: the level, "+landlock" when that fence is up, and in
+    brackets what is left open, e.g. "process+landlock" or "unprivileged-user (no landlock:
+    every world-readable file readable)". Stable: scripts may match on it."""
+    found = probe(level)
+    gaps = []
+    gap = files_left_open(level)
+    if gap:
+        gaps.append(f"no landlock: {gap}")
+    if not network_isolated(level):
+        gaps.append("UDP open" if found.landlock >= 4 else "network open")
+    name = level + ("+landlock" if found.landlock else "")
+    return f"{name} ({'; '.join(gaps)})" if gaps else name
+
+
 # --------------------------------------------------------------------------- the worker folder
 
 
@@ -249,16 +306,24 @@ def workdir_base(level: str) -> str | None:
         p = os.path.dirname(p)
 
 
-def prepare_workdir(workdir: str, filename: str, source: str, plan: Plan) -> str:
-    """Write the submission into ``workdir`` (a fresh mkdtemp folder); return its path.
+def prepare_workdir(workdir: str, filename: str, source: str, plan: Plan,
+                    modules: tuple[tuple[str, bytes], ...] = ()) -> str:
+    """Write the submission, and the modules handed in with it (relative path, content), into
+    ``workdir`` (a fresh mkdtemp folder); return the submission's path.
 
-    unprivileged-user: the folder belongs to the slot uid (0700) and the file is read-only
+    unprivileged-user: the folder belongs to the slot uid (0700) and the files are read-only
     for it; other levels: root-owned 0700 (bubblewrap mounts a private tmpfs over it and
-    binds only the submission file into it)."""
+    binds only these files into it)."""
     path = os.path.join(workdir, filename)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     with open(fd, "w", encoding="utf-8") as f:
         f.write(source)
+    for relative, content in modules:
+        target = os.path.join(workdir, *relative.split("/"))
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with open(fd, "wb") as f:
+            f.write(content)
     if plan.level == "unprivileged-user" and plan.uid is not None:
         os.chown(workdir, plan.uid, plan.gid)
         os.chmod(workdir, 0o700)
@@ -303,6 +368,100 @@ def hidden_paths() -> list[str]:
 
 def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+# --------------------------------------------------------------------------- Landlock
+
+
+def _package_paths() -> list[str]:
+    """The folders of the packages the worker preloads, with the shared libraries their wheels
+    ship beside them (``numpy.libs``), found from this (the parent's) interpreter."""
+    paths = []
+    for name in PRELOADED_PACKAGES:
+        folder = os.path.dirname(os.path.abspath(importlib.import_module(name).__file__))
+        paths.append(folder)
+        paths += glob.glob(os.path.join(glob.escape(os.path.dirname(folder)), name + "*.libs"))
+    return paths
+
+
+def _python_paths() -> list[str]:
+    """The standard library (with its compiled modules), the interpreter, a shared libpython
+    and the venv's pyvenv.cfg: what a Python started by the worker needs besides /usr."""
+    paths = [os.path.dirname(os.__file__), sysconfig.get_config_var("DESTSHARED") or "",
+             sys.executable, os.path.join(sys.prefix, "pyvenv.cfg")]
+    if sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        paths.append(os.path.join(sysconfig.get_config_var("LIBDIR") or "",
+                                  sysconfig.get_config_var("LDLIBRARY") or ""))
+    return paths
+
+
+def _site_folders() -> list[str]:
+    """Every site-packages folder this interpreter knows: never granted whole, since anything
+    may be installed there (the grader itself, in a non-editable install)."""
+    import site
+
+    stdlib = os.path.dirname(os.__file__)
+    found = [os.path.join(stdlib, "site-packages"), os.path.join(stdlib, "dist-packages"),
+             sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
+    try:
+        found += site.getsitepackages() + [site.getusersitepackages()]
+    except AttributeError:  # an old virtualenv's site module
+        pass
+    return found
+
+
+def _real(paths) -> list[str]:
+    out = []
+    for p in paths:
+        if p and os.path.exists(p):
+            real = os.path.realpath(p)
+            if real not in out:
+                out.append(real)
+    return out
+
+
+@functools.lru_cache(maxsize=64)  # the same few roots and hidden paths for every worker start
+def _carve(path: str, hidden: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Rules granting ``path`` for reading except the hidden paths inside it: a folder on the
+    way to one may be listed (names only), everything beside the way is granted whole. A rule
+    holds what its path resolves to, so an entry that is a symbolic link is judged by its
+    target (and one pointing out of ``path`` is granted only if nothing hidden lies below)."""
+    if not any(_within(h, path) for h in hidden):
+        return [(path, "read")]
+    if path in hidden:
+        return []
+    rules = [(path, "listing")]
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return rules
+    for name in names:
+        entry = os.path.realpath(os.path.join(path, name))
+        if any(_within(entry, h) for h in hidden):
+            continue
+        if _within(entry, path) and entry != path:
+            rules += _carve(entry, hidden)
+        elif not any(_within(h, entry) for h in hidden):
+            rules.append((entry, "read"))
+    return rules
+
+
+def landlock_rules(workdir: str) -> list[tuple[str, str]]:
+    """(path, kind) rules of the worker's Landlock ruleset; kinds are landlock.KINDS.
+
+    Read: the system folders, the Python runtime and the preloaded packages (never a whole
+    site-packages, the project or the grader: those hold the reference and hidden checks),
+    with hidden paths carved out of any granted folder that holds them (a project under
+    /usr/src, a grader installed next to the runtime). Devices: /dev/null and the random
+    sources. Write: the worker's own folder, nothing else (not even /tmp)."""
+    hidden = _real(hidden_paths() + _site_folders())
+    system = _real(d for d in SYSTEM_DIRS if os.path.isdir(d))
+    reads = _real(system + _python_paths() + list(READABLE_FILES))
+    rules = [rule for root in _minimal(reads) for rule in _carve(root, tuple(hidden))]
+    rules += [(p, "read") for p in _real(_package_paths()) + list(READABLE_KERNEL_INFO)]
+    rules += [(d, "device") for d in DEVICES]
+    rules.append((os.path.realpath(workdir), "write"))
+    return rules
 
 
 def _minimal(paths: list[str]) -> list[str]:
@@ -352,7 +511,7 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
     Mounted, in order: a private /tmp, /proc, /dev; the system folders (/usr and the /lib*
     links) and the Python runtime read-only; empty covers over hidden paths inside those
     (with the runtime re-bound where it lies below one); the worker's folder as a small
-    private tmpfs holding only the submission, read-only; worker.py and wire.py read-only."""
+    private tmpfs holding only the submission, read-only; the worker's modules read-only."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise IsolationUnavailable("bwrap is not installed")
@@ -405,7 +564,11 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
             m.add(path, "--ro-bind", "/dev/null", path)
     m.tmpfs(workdir, "0777", WORKDIR_BYTES)
     m.ro(submission_path)
-    for name in ("worker.py", "wire.py"):
+    for folder, _, names in sorted(os.walk(workdir)):  # the modules handed in with it
+        for name in sorted(names):
+            if os.path.join(folder, name) != submission_path:
+                m.ro(os.path.join(folder, name))
+    for name in ("worker.py", "wire.py", "landlock.py"):
         m.ro(str(SANDBOX_DIR / name))
     return argv + m.argv + ["--chdir", workdir, "--"]
 

@@ -28,6 +28,8 @@ class Limits:
         runs as root, else on top of what the grader's uid already runs).
     isolation: "auto" (the strongest level that works here, see isolation.py) or a level to
         insist on; an unavailable level makes Sandbox() raise IsolationUnavailable.
+    require_isolation: refuse (IsolationUnavailable) rather than run student code where it could
+        read the grader's files: neither bubblewrap nor Landlock available.
     """
 
     call_seconds: float = 10.0
@@ -36,6 +38,7 @@ class Limits:
     output_bytes: int = 64 * 1024
     processes: int = 16
     isolation: str = "auto"
+    require_isolation: bool = False
 
     def __post_init__(self) -> None:
         for name in ("call_seconds", "import_seconds", "memory_bytes", "output_bytes",
@@ -47,6 +50,8 @@ class Limits:
             raise ValueError("Limits.output_bytes must be at least 256")
         if not isinstance(self.processes, int):
             raise ValueError(f"Limits.processes must be an int, got {self.processes!r}")
+        if not isinstance(self.require_isolation, bool):
+            raise ValueError(f"Limits.require_isolation must be a bool, got {self.require_isolation!r}")
         if self.isolation not in ISOLATION_CHOICES:
             raise ValueError(f"Limits.isolation must be one of {', '.join(ISOLATION_CHOICES)}, "
                              f"got {self.isolation!r}")

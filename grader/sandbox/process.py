@@ -27,8 +27,8 @@ import threading
 import time
 from pathlib import Path
 
-from .isolation import Plan, bwrap_argv, kill_tree, nproc_limit
-from .wire import FrameReader
+from .isolation import Plan, bwrap_argv, kill_tree, landlock_rules, nproc_limit
+from .wire import FrameReader, reply_limit
 
 __all__ = ["WORKER_SCRIPT", "launch", "scrubbed_env", "Worker", "OutputCapture",
            "signal_name"]
@@ -100,10 +100,12 @@ def _spawn(popen_args: list[str], **kwargs) -> subprocess.Popen:
     return _spawner.submit(subprocess.Popen, popen_args, **kwargs).result()
 
 
-def worker_config(plan: Plan) -> str:
+def worker_config(plan: Plan, workdir: str) -> str:
     """The worker's set-up instructions (its third argument): trusted, from the parent."""
+    rules = landlock_rules(workdir) if plan.landlock else None
     return json.dumps({"uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
-                       "monitor": plan.monitor, "parent": os.getpid()}, separators=(",", ":"))
+                       "monitor": plan.monitor, "parent": os.getpid(), "sections": plan.sections,
+                       "landlock": rules}, separators=(",", ":"))
 
 
 def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
@@ -118,7 +120,7 @@ def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
     plan = plan or Plan()
     env = scrubbed_env(workdir)
     argv = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), submission_path, marker.hex(),
-            worker_config(plan)]
+            worker_config(plan, workdir)]
     if plan.level == "bubblewrap":
         argv = bwrap_argv(workdir, submission_path, env, plan) + argv
         env = {}
@@ -256,7 +258,9 @@ class Worker:
 
     # ------------------------------------------------------------------ sending / receiving
     def send(self, data: bytes) -> None:
-        """Queue ``data`` for the child; it is written from the wait loop (never blocks)."""
+        """Queue request ``data`` for the child; it is written from the wait loop (never
+        blocks). Replies to it may be at most ``wire.reply_limit`` bytes each."""
+        self._reader.max_frame = reply_limit(len(data))
         self._wbuf = memoryview(data)
         self._write_some()
 

@@ -8,6 +8,7 @@ checked; every wait has a wall-clock deadline; any child misbehaviour ends as a 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import shutil
@@ -18,7 +19,7 @@ import time
 import weakref
 from typing import Any, Iterable, Sequence
 
-from . import isolation, wire
+from . import inert, isolation, wire
 from .isolation import Plan, UidSlot
 from .outcomes import CallOutcome, Limits, LoadError
 from .process import Worker, signal_name
@@ -87,11 +88,21 @@ def _line(head: dict) -> int | None:
 
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
     head, decoder = wire.decode_payload(payload, max_str=wire.MAX_STR)
+    head = inert.tree(head, wire.MAX_STR)  # every string the child chose, before anything reads it
     if type(head) is not dict:
         raise _Protocol("message envelope is not an object")
     if head.get("op") != op:
         raise _Protocol(f"expected a {op!r} message, got {str(head.get('op'))[:40]!r}")
     return head, decoder
+
+
+def _module_path(path: str, submission: str) -> str:
+    """A module's path relative to the worker's folder: plain names separated by "/", ending in .py."""
+    parts = str(path).split("/")
+    if (not path.endswith(".py") or path == submission
+            or any(part in ("", ".", "..") or "\0" in part or "\\" in part for part in parts)):
+        raise ValueError(f"a module path must be relative, made of plain names and end in .py, got {path!r}")
+    return path
 
 
 # --------------------------------------------------------------------------- resources
@@ -120,7 +131,8 @@ class _Resources:
         monitor = self.level != "bubblewrap" and sys.platform.startswith("linux")
         return Plan(level=self.level, uid=uid, gid=uid,
                     processes=self.processes + monitor,  # the monitor is not the submission's
-                    seccomp=isolation.probe(self.level).seccomp, monitor=monitor)
+                    seccomp=isolation.probe(self.level).seccomp, monitor=monitor,
+                    landlock=isolation.probe(self.level).landlock > 0)
 
     def stop_worker(self) -> None:
         """Kill the worker and everything it started; remove its folder."""
@@ -153,15 +165,24 @@ class Sandbox:
 
     Not thread-safe: use one Sandbox per thread.
 
-    ``isolation`` is the level the worker runs at ("bubblewrap", "unprivileged-user" or
+    ``modules`` (relative path, content) are written beside the submission, in the worker's own
+    folder, which is first on its sys.path: the helper modules of a folder submission import.
+    ``sections`` (first and last line of each) make the worker run the source piece by piece, as
+    Jupyter runs a notebook's cells: ``failed_sections`` then maps the index of each piece that
+    raised to what it raised (one line), and loading still succeeds.
+
+    ``level`` is the level the worker runs at ("bubblewrap", "unprivileged-user" or
     "process", see isolation.py): ``limits.isolation`` ("auto" picks the strongest that works
-    here; a forced level that cannot run raises IsolationUnavailable here).
+    here; a forced level that cannot run raises IsolationUnavailable here, and so does one that
+    leaves files open when ``limits.require_isolation``). ``isolation`` says it as reports do,
+    with the Landlock fence and what is left open (``isolation.describe``).
     ``network_isolated`` says whether the submission is cut off from every network, loopback
     included (a network namespace, or the seccomp socket ban).
     """
 
     def __init__(self, source: str, filename: str = "submission.py",
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits = Limits(), modules: Iterable[tuple[str, bytes]] = (),
+                 sections: Iterable[tuple[int, int]] = ()) -> None:
         if not isinstance(source, str):
             raise TypeError("source must be a str")
         if not isinstance(limits, Limits):
@@ -169,8 +190,14 @@ class Sandbox:
         base = os.path.basename(str(filename))
         if base != filename or base in ("", ".", "..") or not base.endswith(".py"):
             raise ValueError(f"filename must be a plain file name ending in .py, got {filename!r}")
-        self.isolation: str = isolation.resolve(limits.isolation)
-        self.network_isolated: bool = isolation.network_isolated(self.isolation)
+        self.modules = tuple((_module_path(path, filename), bytes(content)) for path, content in modules)
+        self.sections = tuple((int(first), int(last)) for first, last in sections)
+        if any(not 1 <= first <= last for first, last in self.sections):
+            raise ValueError("sections must be line ranges (first, last) with 1 <= first <= last")
+        self.failed_sections: dict[int, str] = {}
+        self.level: str = isolation.resolve(limits.isolation, limits.require_isolation)
+        self.isolation: str = isolation.describe(self.level)
+        self.network_isolated: bool = isolation.network_isolated(self.level)
         self.source = source
         self.filename = filename
         self.limits = limits
@@ -178,7 +205,7 @@ class Sandbox:
         self._load_error: LoadError | None = None
         self._closed = False
         self._batch_id = 0  # numbers requests, so a stale or forged response cannot match
-        self._res = _Resources(self.isolation, limits.processes)
+        self._res = _Resources(self.level, limits.processes)
         self._finalizer = weakref.finalize(self, self._res.release)
 
     # ------------------------------------------------------------------ context / lifetime
@@ -212,12 +239,12 @@ class Sandbox:
     def _start(self) -> LoadError | None:
         self._res.stop_worker()
         workdir = tempfile.mkdtemp(prefix="rnn-grader-",
-                                   dir=isolation.workdir_base(self.isolation))
+                                   dir=isolation.workdir_base(self.level))
         self._res.workdir = workdir
         marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:
-            plan = self._res.plan()
-            path = isolation.prepare_workdir(workdir, self.filename, self.source, plan)
+            plan = dataclasses.replace(self._res.plan(), sections=self.sections)
+            path = isolation.prepare_workdir(workdir, self.filename, self.source, plan, self.modules)
             worker = Worker(workdir, path, marker, self.limits.memory_bytes,
                             self.limits.output_bytes, plan=plan)
         except (OSError, subprocess.SubprocessError, RuntimeError) as e:
@@ -270,6 +297,7 @@ class Sandbox:
     def _loaded(self, head: dict, worker: Worker) -> LoadError | None:
         ok = _get(head, "ok", (bool,))
         if ok:
+            self.failed_sections = self._failed_sections(head)
             return None
         kind = _get(head, "kind", (str,))
         type_name = _get(head, "type", (str,))
@@ -289,11 +317,23 @@ class Sandbox:
         output = worker.take_output()
         return LoadError(kind, message, output)
 
+    def _failed_sections(self, head: dict) -> dict[int, str]:
+        failed = _get(head, "failed", (list,), optional=True) or []
+        found: dict[int, str] = {}
+        for item in failed:
+            if type(item) is not dict:
+                raise _Protocol("a failed section is not an object")
+            index = _get(item, "section", (int,))
+            if not 0 <= index < len(self.sections) or index in found:
+                raise _Protocol(f"failed section {index} is not one of the {len(self.sections)} sections")
+            found[index] = _exception_message(_get(item, "type", (str,)), _get(item, "message", (str,)), _line(item))
+        return found
+
     def _death(self, worker: Worker, when: str) -> tuple[str, str]:
         rc = worker.terminate()
         if rc is None:
             return "crash", f"the worker could not be reaped {when}"
-        if self.isolation == "bubblewrap" and 128 < rc < 128 + 65:
+        if self.level == "bubblewrap" and 128 < rc < 128 + 65:
             rc = 128 - rc  # bwrap reports its child's death by signal N as exit status 128+N
         if rc < 0:
             return "crash", f"the worker crashed (signal {signal_name(-rc)}) {when}"
@@ -304,13 +344,16 @@ class Sandbox:
         return "exit", f"the worker exited with code {rc} {when}"
 
     # ------------------------------------------------------------------ calling
-    def call(self, name: str, args: Sequence[Any] = ()) -> CallOutcome:
-        """One call; the same as ``call_many([(name, args)])[0]``."""
-        return self.call_many([(name, args)])[0]
+    def call(self, name: str, args: Sequence[Any] = (), *, seconds: float | None = None) -> CallOutcome:
+        """One call; the same as ``call_many([(name, args)], seconds=seconds)[0]``."""
+        return self.call_many([(name, args)], seconds=seconds)[0]
 
     def call_many(self, calls: Iterable[tuple[str, Sequence[Any]]], *,
-                  stop_on_fatal: bool = True) -> list[CallOutcome]:
+                  stop_on_fatal: bool = True, seconds: float | None = None) -> list[CallOutcome]:
         """Run calls in order in one round trip; one CallOutcome per call, same order.
+
+        Each call has ``limits.call_seconds``, or ``seconds`` when that is shorter (what is
+        left of a caller's own time budget); past it the call is a "timeout".
 
         After a fatal outcome (timeout, crash, memory, exit, protocol) the worker is killed;
         with ``stop_on_fatal`` the remaining calls are "skipped", otherwise a fresh worker
@@ -345,7 +388,7 @@ class Sandbox:
                                                output=error.output) for _ in rest)
                     break
             try:
-                outs = self._run(rest, first if i == 0 else self._request(rest))
+                outs = self._run(rest, first if i == 0 else self._request(rest), seconds)
             except BaseException:  # e.g. Ctrl-C in the grader: never leave a half-read worker
                 self._res.stop_worker()
                 raise
@@ -372,8 +415,10 @@ class Sandbox:
         self._batch_id += 1
         return enc.frame({"op": "calls", "batch": self._batch_id, "calls": calls})
 
-    def _run(self, batch: list[tuple[str, tuple]], request: bytes) -> list[CallOutcome]:
+    def _run(self, batch: list[tuple[str, tuple]], request: bytes,
+             seconds: float | None = None) -> list[CallOutcome]:
         """Send one request and collect responses until done or the first fatal outcome."""
+        limit = self.limits.call_seconds if seconds is None else min(seconds, self.limits.call_seconds)
         worker = self._res.worker
         assert worker is not None
         worker.send(request)
@@ -381,7 +426,7 @@ class Sandbox:
         start = time.monotonic()
         for index, (name, _) in enumerate(batch):
             try:
-                ev = worker.wait(start + self.limits.call_seconds)
+                ev = worker.wait(start + limit)
                 if ev == "frame":
                     outcome = self._result(worker.frames.popleft(), index, name)
                     if not outcome.fatal:
@@ -390,7 +435,7 @@ class Sandbox:
                         continue
                 elif ev == "timeout":
                     outcome = CallOutcome(False, error_kind="timeout", message=(
-                        f"{name}() took longer than {_seconds(self.limits.call_seconds)}"))
+                        f"{name}() took longer than {_seconds(limit)}"))
                 elif ev == "dead":
                     kind, message = self._death(worker, f"while running {name}()")
                     outcome = CallOutcome(False, error_kind=kind, message=message)
@@ -400,6 +445,11 @@ class Sandbox:
             except (wire.WireError, _Protocol) as e:
                 outcome = CallOutcome(False, error_kind="protocol", message=_one_line(
                     f"the worker sent a malformed message after {name}(): {e}"))
+                if isinstance(e, wire.FrameTooLarge) and e.size <= wire.MAX_FRAME:
+                    # an answer that could be real, refused on its length: none of it was read
+                    outcome = CallOutcome(False, error_kind="memory", message=(
+                        f"{name}() returned {_bytes(e.size)}, far more than its arguments "
+                        f"({_bytes(len(request))}) can need; at most {_bytes(e.limit)} is accepted"))
             worker.terminate()
             outs.append(_with_output(outcome, worker.take_remaining_output()))
             return outs

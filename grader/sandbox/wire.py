@@ -58,6 +58,8 @@ __all__ = [
     "MAX_STR",
     "Unsupported",
     "WireError",
+    "FrameTooLarge",
+    "reply_limit",
     "Encoder",
     "Decoder",
     "decode_payload",
@@ -75,6 +77,10 @@ MAX_NODES = 250_000  # nodes (scalars, containers, arrays) in one message
 MAX_NDIM = 32
 MAX_STR = 1000  # characters of a str coming back from the child
 MAX_TYPE_NAME = 200
+# A reply may be REPLY_FACTOR times the size of its request plus REPLY_SLACK: answers are the
+# size of the inputs (at most ~2x with the arguments echoed back), so this is generous.
+REPLY_FACTOR = 16
+REPLY_SLACK = 8 * 2**20
 
 LEN = struct.Struct("<Q")
 HLEN = struct.Struct("<I")
@@ -104,8 +110,23 @@ class WireError(ValueError):
     """A malformed frame, header or value tree."""
 
 
+class FrameTooLarge(WireError):
+    """A frame announces more bytes than the reader accepts (refused before any are buffered)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"frame of {size} bytes exceeds the limit of {limit}")
+        self.size, self.limit = size, limit
+
+
 class _TooBig(Exception):
     pass
+
+
+def reply_limit(request_bytes: int) -> int:
+    """The largest reply the parent accepts to a request frame of ``request_bytes``. The reader
+    checks it on the length prefix, so a submission returning a huge array costs the grader
+    nothing: the parent never holds more than this for one worker."""
+    return min(MAX_FRAME, REPLY_FACTOR * request_bytes + REPLY_SLACK)
 
 
 def _type_name(v: Any) -> str:
@@ -451,7 +472,7 @@ class FrameReader:
         while len(self._buf) >= LEN.size:
             (n,) = LEN.unpack_from(self._buf, 0)
             if n > self.max_frame:
-                raise WireError(f"frame of {n} bytes exceeds the limit of {self.max_frame}")
+                raise FrameTooLarge(n, self.max_frame)
             end = LEN.size + n
             if len(self._buf) < end:
                 break
@@ -483,7 +504,7 @@ def read_frame(fd: int, max_frame: int = MAX_FRAME) -> bytes | None:
         return None
     (n,) = LEN.unpack(head)
     if n > max_frame:
-        raise WireError(f"frame of {n} bytes exceeds the limit of {max_frame}")
+        raise FrameTooLarge(n, max_frame)
     payload = _read_exact(fd, n)
     if payload is None:
         raise WireError("EOF in the middle of a frame")

@@ -5,13 +5,14 @@ A standalone script, started by grader/sandbox/process.py as
     python -I -B worker.py <absolute path of the submission> <output marker, hex> [<config json>]
 
 with fd 0 = request pipe, fd 1 = response pipe, fd 2 = output pipe (drained by the parent).
-It imports only the standard library, numpy and wire.py from its own folder.
+It imports only the standard library, numpy, and wire.py and landlock.py from its own folder.
 
 Before the submission is imported, the trusted set-up (``_setup``) applies what the config
 asks for: drop to an unprivileged uid/gid, no-new-privileges plus a seccomp filter (no sockets,
-no io_uring, no new namespaces), and (below the bubblewrap level) a subreaper "monitor" parent
-that kills every leftover process when the worker ends or the grader dies. A step that was asked for and fails
-ends the worker (exit status EXIT_SETUP) before any submission code runs.
+no io_uring, no new namespaces), (below the bubblewrap level) a subreaper "monitor" parent
+that kills every leftover process when the worker ends or the grader dies, and last a
+Landlock ruleset (the parent's list of paths to read and write). A step that was asked for and
+fails ends the worker (exit status EXIT_SETUP) before any submission code runs.
 
 Everything here runs next to student code and is therefore untrusted by the parent: the
 parent validates every frame, enforces every deadline, and kills the whole process group.
@@ -49,11 +50,13 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 try:
     import numpy as np  # noqa: E402,F401  (imported before the submission, as the grader does)
+    import landlock  # noqa: E402
     import wire  # noqa: E402
 finally:
     if sys.path and sys.path[0] == _HERE:
         del sys.path[0]
-sys.modules.pop("wire", None)  # the submission must not find (and patch) our codec by name
+for _ours in ("wire", "landlock"):  # the submission must not find (and patch) them by name
+    sys.modules.pop(_ours, None)
 
 EXIT_PROTOCOL = 113  # the worker could not use its protocol channel
 EXIT_SETUP = 114  # a requested protection could not be set up
@@ -342,13 +345,37 @@ def _monitor(child, parent, own_uid, libc, ctypes):
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
+# /proc/self names the process that opens it: granted in the worker proper, after the fork
+_OWN_PROC = "/proc/self"
+
+
+def _landlock_ruleset(rules):
+    """The Landlock ruleset of the parent's (path, kind) rules, every path opened now, while
+    the worker may still reach them all (before the uid drop); /proc/self is left for later."""
+    ruleset = landlock.Ruleset()
+    for path, kind in rules:
+        if path != _OWN_PROC:
+            ruleset.allow(path, landlock.KINDS[kind])
+    return ruleset
+
+
+def _fence(ruleset, rules):
+    """Add the rule for /proc/self (now the worker proper's), then restrict for good."""
+    for path, kind in rules:
+        if path == _OWN_PROC:
+            ruleset.allow(path, landlock.KINDS[kind])
+    ruleset.restrict()
+
+
 def _setup(config):
     """Apply the parent's protections, in this order, before any submission code runs."""
     uid, gid = config.get("uid"), config.get("gid")
+    rules = config.get("landlock")
     try:
+        ruleset = _landlock_ruleset(rules) if rules is not None else None
         if uid is not None:
             _drop_privileges(uid, gid)
-        if config.get("seccomp") or uid is not None or config.get("monitor"):
+        if config.get("seccomp") or uid is not None or config.get("monitor") or ruleset:
             ctypes, libc = _libc()
             _no_new_privs(libc, ctypes)
             if config.get("seccomp"):
@@ -360,13 +387,17 @@ def _setup(config):
                 monitor = os.getpid()
                 child = os.fork()
                 if child:
+                    if ruleset:
+                        ruleset.close()
                     _monitor(child, config.get("parent"), uid is not None, libc, ctypes)
                 # the worker proper dies with its monitor
                 libc.prctl(1, ctypes.c_ulong(9), ctypes.c_ulong(0), ctypes.c_ulong(0),
                            ctypes.c_ulong(0))  # PR_SET_PDEATHSIG, SIGKILL
                 if os.getppid() != monitor:
                     os._exit(EXIT_SETUP)
-    except (SetupError, OSError, ValueError, TypeError) as e:
+        if ruleset:
+            _fence(ruleset, rules)
+    except (SetupError, OSError, ValueError, TypeError, KeyError) as e:
         os.write(2, f"sandbox set-up failed: {type(e).__name__}: {e}\n".encode())
         os._exit(EXIT_SETUP)
 
@@ -434,13 +465,39 @@ def _describe(e, path: str) -> dict:
     }
 
 
-def _import(path: str):
-    """Import the submission as module "submission". Returns (module or None, envelope)."""
+def _run_sections(module, path: str, sections) -> list:
+    """Run the submission's sections (a notebook's cells: first and last line) one by one in the
+    module's namespace, as Jupyter runs cells: one that raises is recorded and the next one runs.
+    Line numbers stay those of the file (each section is compiled at its own place)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    failed = []
+    for index, (first, last) in enumerate(sections):
+        code = "\n" * (first - 1) + "\n".join(lines[first - 1:last]) + "\n"
+        try:
+            exec(compile(code, path, "exec", dont_inherit=True), module.__dict__)
+        except SyntaxError as e:
+            line = e.lineno if getattr(e, "filename", None) == path and isinstance(e.lineno, int) else None
+            failed.append({"section": index, "type": _type_name(e), "message": _text(e.msg), "line": line})
+        except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, ...: the cell failed
+            failed.append({"section": index, **_describe(e, path)})
+    return failed
+
+
+def _import(path: str, sections=()):
+    """Import the submission as module "submission", its folder (the worker's own, holding the
+    modules handed in with it) first on sys.path. With ``sections``, they run one by one and those
+    that raised are listed in the envelope ("failed"). Returns (module or None, envelope)."""
+    sys.path.insert(0, os.path.dirname(path))
+    failed = []
     try:
         spec = importlib.util.spec_from_file_location("submission", path)
         module = importlib.util.module_from_spec(spec)
         sys.modules["submission"] = module
-        spec.loader.exec_module(module)
+        if sections:
+            failed = _run_sections(module, path, sections)
+        else:
+            spec.loader.exec_module(module)
     except SyntaxError as e:
         info = _describe(e, path)
         if getattr(e, "filename", None) == path:
@@ -459,7 +516,7 @@ def _import(path: str):
         return None, {"op": "loaded", "ok": False, "kind": "memory", **_describe(e, path)}
     except BaseException as e:  # noqa: BLE001 - KeyboardInterrupt, GeneratorExit, ...
         return None, {"op": "loaded", "ok": False, "kind": "import", **_describe(e, path)}
-    return module, {"op": "loaded", "ok": True}
+    return module, {"op": "loaded", "ok": True, "failed": failed}
 
 
 def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args) -> bytes:
@@ -532,7 +589,7 @@ def main(argv) -> None:
     _setup(config)
     _hide_grader()
     _send_head({"op": "ready", "pid": os.getpid()})
-    module, loaded = _import(path)
+    module, loaded = _import(path, config.get("sections") or ())
     _flush_and_mark(marker)
     _send_head(loaded)
     if module is None:

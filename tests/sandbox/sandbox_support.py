@@ -28,6 +28,20 @@ def fixture_source(name: str) -> str:
     return (HOSTILE / f"{name}.py").read_text(encoding="utf-8")
 
 
+def fenced(level: str) -> bool:
+    """Whether workers at ``level`` get the Landlock fence on this machine."""
+    return isolation.probe(level).landlock > 0
+
+
+def without(monkeypatch, level: str, **layers) -> None:
+    """Run ``level`` without some of its layers from now on in this test, e.g.
+    ``without(monkeypatch, "process", landlock=0)``, to test what the others do alone."""
+    found = isolation.probe(level)
+    if not found.ok:
+        pytest.skip(f"{level}: {found.reason}")
+    monkeypatch.setitem(isolation._probes, level, dataclasses.replace(found, **layers))
+
+
 def level_params() -> list:
     """Every isolation level, skipped (with the reason) only where this machine cannot run it."""
     params = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,7 +25,7 @@ import pytest
 from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported, isolation
 from grader.sandbox.isolation import Probe
 
-from sandbox_support import FAST, HOSTILE, PROJECT, ROOMY, alive_with, gone
+from sandbox_support import FAST, HOSTILE, PROJECT, ROOMY, alive_with, fenced, gone, without
 
 ERRORS = ("FileNotFoundError", "PermissionError", "IsADirectoryError", "NotADirectoryError",
           "OSError")
@@ -64,15 +65,15 @@ def _world_readable(path: Path) -> bool:
 def test_auto_picks_the_strongest_level_that_works_here():
     best = next(p.level for p in isolation.available_levels() if p.ok)
     with Sandbox("x = 1\n", limits=FAST) as box:
-        assert box.isolation == best
+        assert box.level == best and box.isolation == isolation.describe(best)
         assert box.load() is None
 
 
 def test_every_available_level_can_be_forced_and_runs_calls(level, make_box):
     box = make_box("good", isolation=level)
-    assert box.isolation == level
+    assert box.level == level and box.isolation.startswith(level)
     assert box.call("add", (2, 3)).value == 5
-    assert repr(box).endswith(f"isolation={level}>")
+    assert repr(box).endswith(f"isolation={box.isolation}>")
 
 
 def test_an_unavailable_forced_level_is_a_clear_error(monkeypatch):
@@ -84,7 +85,7 @@ def test_an_unavailable_forced_level_is_a_clear_error(monkeypatch):
                              r"installed"):
         Sandbox("x = 1\n", limits=Limits(isolation="bubblewrap"))
     with Sandbox("x = 1\n", limits=FAST) as box:  # auto falls back to the next level
-        assert box.isolation != "bubblewrap"
+        assert box.level != "bubblewrap"
 
 
 def test_an_unknown_level_is_rejected_up_front():
@@ -97,7 +98,7 @@ def test_an_unknown_level_is_rejected_up_front():
 def test_the_environment_can_force_the_auto_level(monkeypatch):
     monkeypatch.setenv(isolation.ENV_VAR, "process")
     with Sandbox("x = 1\n", limits=FAST) as box:
-        assert box.isolation == "process"
+        assert box.level == "process"
     monkeypatch.setenv(isolation.ENV_VAR, "chroot")
     with pytest.raises(IsolationUnavailable, match="RNN_GRADER_ISOLATION"):
         Sandbox("x = 1\n", limits=FAST)
@@ -151,6 +152,18 @@ def test_memory_is_capped_per_worker(level, make_box, func):
     out = box.call(func, (1,))
     assert out.error_kind == "memory" and out.fatal, out
     assert out.message.startswith(f"{func}() ran out of memory (limit 1 GiB): ")
+    assert box.call("ok", (3,)).value == 3
+
+
+def test_a_huge_answer_is_refused_unread_and_the_worker_restarted(level, make_box):
+    box = make_box("returns_huge_array", isolation=level,
+                   limits=dataclasses.replace(ROOMY, memory_bytes=2 * 2**30))
+    x, h = np.zeros((2, 3)), np.zeros((2, 4))
+    out = box.call("rnn_cell_forward", (x, h, np.zeros((3, 4)), np.zeros((4, 4)), np.zeros(4)))
+    assert out.error_kind == "memory" and out.fatal, out
+    assert re.fullmatch(r"rnn_cell_forward\(\) returned 190\.735 MiB, far more than its arguments "
+                        r"\(\d+ bytes\) can need; at most 8\.\d+ MiB is accepted", out.message), out
+    assert box._res.worker is None  # killed at once, nothing more read from it
     assert box.call("ok", (3,)).value == 3
 
 
@@ -296,7 +309,7 @@ def test_no_expected_values_or_grader_modules_exist_in_the_child(level, make_box
     environ, memory = box.call("grader_memory", (os.getpid(),)).value
     if level == "bubblewrap":  # the grader is not in its pid namespace
         assert environ == memory == "FileNotFoundError"
-    elif level == "unprivileged-user":  # another uid's process
+    elif level == "unprivileged-user" or fenced(level):  # another uid's process, or fenced
         assert environ == "PermissionError" and memory in ERRORS
     else:  # documented: a process-level worker with the grader's uid may read it
         assert environ == "read"
@@ -318,6 +331,8 @@ def test_files_the_child_must_not_read(level, make_box, folders):
         got = box.call("read", (str(path),)).value
         if level == "bubblewrap":  # nothing of it exists in the sandbox
             assert got == "FileNotFoundError", path
+        elif fenced(level):  # Landlock: outside the runtime and its folder, nothing
+            assert got == "PermissionError", (path, got)
         elif level == "unprivileged-user":  # file permissions decide ("others")
             assert (got not in ERRORS) == _world_readable(path), (path, got)
         else:  # the process level reads whatever the grader can
@@ -333,9 +348,9 @@ def test_files_the_child_must_not_read(level, make_box, folders):
 
 def test_hidden_paths_inside_mounted_folders_stay_hidden(make_box, monkeypatch):
     """A grader tree or a reference solution inside a folder the runtime needs (here: faked
-    under /usr and inside the venv) is covered, and the runtime below it is brought back."""
-    if not isolation.probe("bubblewrap").ok:
-        pytest.skip(f"bubblewrap: {isolation.probe('bubblewrap').reason}")
+    under /usr and inside the venv) is covered, and the runtime below it is brought back
+    (bubblewrap's mounts alone: the Landlock fence has its own test)."""
+    without(monkeypatch, "bubblewrap", landlock=0)
     site = Path(np.__file__).resolve().parents[1]  # numpy's site-packages
     monkeypatch.setattr(isolation, "PROJECT_ROOT", site.parent)
     licence = Path("/usr/share/common-licenses/GPL-3")
@@ -369,7 +384,7 @@ def test_writes_outside_its_own_folder_fail(level, make_box, folders):
     results = {t: box.call("write", (str(t),)).value
                for t in (out / "grades.json", alice, subs / "mallory.py", in_tmp)}
     try:
-        if level == "process":  # no protection at this level (documented)
+        if level == "process" and not fenced(level):  # no protection (documented)
             assert set(results.values()) == {"written"}
             return
         for target in (out / "grades.json", alice, subs / "mallory.py"):
@@ -379,6 +394,9 @@ def test_writes_outside_its_own_folder_fail(level, make_box, folders):
         project = PROJECT / "tests" / "fixtures" / "hostile" / f"written-{_token()}.txt"
         assert box.call("write", (str(project),)).value in ERRORS
         assert not project.exists()
+        if fenced(level):  # nothing outside its own folder, not even /tmp
+            assert results[in_tmp] == "PermissionError"
+            return
         assert results[in_tmp] == "written"  # its own /tmp: private, or cleaned at close
         if level == "bubblewrap":
             assert not in_tmp.exists()
@@ -410,11 +428,7 @@ def test_no_network_not_even_loopback(level, make_box):
 
 
 def test_the_network_namespace_alone_cuts_loopback(make_box, monkeypatch):
-    found = isolation.probe("bubblewrap")
-    if not found.ok:
-        pytest.skip(f"bubblewrap: {found.reason}")
-    monkeypatch.setitem(isolation._probes, "bubblewrap",
-                        dataclasses.replace(found, seccomp=False))  # no socket ban
+    without(monkeypatch, "bubblewrap", seccomp=False, landlock=0)  # no socket ban, no fence
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()

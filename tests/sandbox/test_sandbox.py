@@ -290,13 +290,13 @@ def test_worker_environment_cwd_and_limits(make_box):
     assert path == os.path.join(cwd, "student.py")
     assert env["HOME"] == cwd and env["TMPDIR"] == cwd
     assert isolated == 1
-    if box.isolation != "bubblewrap":  # there bwrap's init leads the new session
+    if box.level != "bubblewrap":  # there bwrap's init leads the new session
         assert leader and session
     mem = FAST.memory_bytes
     assert box.call("limits").value == [[mem, mem], [0, 0], [FSIZE_LIMIT, FSIZE_LIMIT],
                                         [NOFILE_LIMIT, NOFILE_LIMIT]]
     if box._res.slot is not None:  # its own uid: the limit, plus one for the monitor
-        assert box.call("nproc").value == FAST.processes + (box.isolation != "bubblewrap")
+        assert box.call("nproc").value == FAST.processes + (box.level != "bubblewrap")
     assert box.call("stdin").value == ""  # /dev/null, not the protocol pipe
     assert os.path.isdir(cwd)
     box.close()
@@ -335,3 +335,12 @@ def test_the_parents_numpy_is_unaffected_by_patches_in_the_child(make_box):
     out = box.call("wrong", (np.ones(2),))
     assert out.ok and out.value.tolist() == [12345.0, 12345.0]
     assert not np.allclose(out.value, np.ones(2))
+
+
+def test_a_call_given_fewer_seconds_stops_at_them_and_more_never_extend_the_limit(make_box):
+    box = make_box(source="import time\ndef nap(s):\n    time.sleep(s)\n    return s\n",
+                   limits=Limits(call_seconds=1, import_seconds=5))
+    out = box.call("nap", (3,), seconds=0.25)  # what is left of a caller's budget
+    assert out.error_kind == "timeout" and out.message == "nap() took longer than 0.25 s"
+    assert box.call("nap", (0,), seconds=60).value == 0
+    assert box.call("nap", (3,), seconds=60).message == "nap() took longer than 1 s"

@@ -175,6 +175,19 @@ def test_frame_reader_refuses_oversized_length_before_reading_it():
         reader.feed(LEN.pack(wire.MAX_FRAME + 1))
 
 
+def test_a_reply_far_larger_than_its_request_is_refused_on_its_length():
+    request = Encoder().frame({"op": "calls", "args": np.zeros((4, 8)).tolist()})
+    limit = wire.reply_limit(len(request))
+    assert 16 * len(request) < limit < wire.MAX_FRAME  # room for any real answer
+    reader = FrameReader(limit)
+    with pytest.raises(wire.FrameTooLarge) as refused:
+        reader.feed(LEN.pack(200 * 10**6) + b"\0" * 1000)  # a 200 MB array announced
+    assert (refused.value.size, refused.value.limit) == (200 * 10**6, limit)
+    exact = FrameReader(limit)
+    assert exact.feed(LEN.pack(limit)) == [] and exact.pending == LEN.size  # the limit itself is fine
+    assert wire.reply_limit(wire.MAX_FRAME) == wire.MAX_FRAME
+
+
 def test_read_frame_and_write_all_over_a_pipe():
     import os
     import threading
