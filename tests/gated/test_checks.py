@@ -71,19 +71,6 @@ def test_every_public_check_fails_an_answer_that_is_not_real(gated, gated_refere
         assert failure.message.render("en") and failure.message.render("ko")
 
 
-def test_an_answer_that_ignores_an_input_is_named_with_that_input(gated, gated_reference):
-    class KeepsNoCell:  # an LSTM cell that never looks at c_prev (the forget gate on h_prev)
-        def __getattr__(self, name):
-            return lambda x_t, h_prev, c_prev, *w: gated_reference.lstm_cell_forward(x_t, h_prev, h_prev, *w)
-
-    check = next(c for c in gated.parts[0].checks if c.name == "forget_1_input_0_keeps_cell")
-    case = drawn_inputs(check, EXAMPLES, SEED)[0]
-    probe, cell = InProcessProbe(KeepsNoCell(), None), check.verify.returns  # what the check's gate judges
-    with pytest.raises(Mismatch) as failure:
-        cell.expect_depends_on_inputs(probe, case, cell.answer(probe, case))
-    assert failure.value.message.params["inputs"] == "b, c_prev"
-
-
 VARIANTS = [pytest.param(m, wrong, id=f"{m.id}:{m.function}:{number}")
             for m in assignments.load("gated").misconceptions.CATALOG for number, wrong in enumerate(m.variants)]
 

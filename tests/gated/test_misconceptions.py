@@ -39,7 +39,8 @@ def test_every_id_is_titled_explained_and_hinted(gated, lang):
 
 
 def test_both_languages_have_the_same_keys(gated):
-    en, ko = (json.loads((gated.folder / "locales" / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("en", "ko"))
+    en, ko = (json.loads((gated.folder / "locales" / f"{lang}.json").read_text(encoding="utf-8"))
+              for lang in ("en", "ko"))
     assert en.keys() == ko.keys()
     for key in en:
         assert set(re.findall(r"{(\w+)}", en[key])) == set(re.findall(r"{(\w+)}", ko[key])), key
@@ -85,3 +86,14 @@ def test_the_reference_shows_no_mistake(gated, gated_reference):
 
 def test_the_generic_ids_are_the_engines(gated):
     assert set(GENERIC_IDS) <= set(CONTRACT_IDS)
+
+
+def test_every_key_the_checks_use_exists_and_every_own_key_is_used(gated):
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (gated.folder / "checks").glob("*.py"))
+    used = set(re.findall(r'msg\(\s*"([\w.-]+)"', code)) | set(re.findall(r'"(plot\.[\w.]+)', code))
+    for lang in i18n.LANGS:
+        assert used <= set(i18n.catalog(lang)), lang
+    own = json.loads((gated.folder / "locales" / "en.json").read_text(encoding="utf-8"))
+    mistakes = {f"misconception.{i}.{field}" for i in catalog_ids(gated.misconceptions)
+                for field in ("title", "explanation", "hint")}
+    assert set(own) - mistakes <= used

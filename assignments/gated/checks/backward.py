@@ -18,8 +18,10 @@ from grader.checks.finite_diff import check_directional
 from grader.checks.framework import Case, Check, Probe, msg
 
 from . import gru, lstm
-from .answers import Items, Returns, inputs_unchanged, property_check
-from .common import expect_between
+from grader.checks.answers import Items, property_check
+from grader.checks.common import inputs_unchanged
+
+from .common import Finite, expect_between
 from .strategies import array, gru_cell_backward_case, lstm_backward_case, lstm_cell_backward_case
 
 
@@ -28,9 +30,10 @@ class Backward:
     belong to), the forward's arguments it differentiates, its gradients, and the forward."""
 
     def __init__(self, function: str, upstream: tuple[str, ...], point: tuple[str, ...], grads: tuple[str, ...],
-                 forward: Returns):
-        self.function, self.upstream, self.point, self.grads, self.forward = function, upstream, point, grads, forward
-        self.returns = Returns(function, self.form, self.variations)
+                 forward: Finite):
+        self.function, self.upstream, self.point, self.grads = function, upstream, point, grads
+        self.forward = forward.used_by(function)
+        self.returns = Finite(function, function, self.form, self.variations)
 
     def form(self, case: Case) -> Items:
         return Items(self.grads, tuple(case[k].shape for k in self.point))
@@ -45,10 +48,8 @@ class Backward:
 
     def objective(self, probe: Probe, case: Case):
         """⟨upstream, your forward's outputs⟩ as a function of the forward's arguments."""
-        what = msg("what.gated_own_function", function=self.forward.function, part=self.function)
-
         def value(point: Case) -> float:
-            outputs = self.forward.answer(probe, point, what)
+            outputs = self.forward.answer(probe, point)
             outputs = outputs if isinstance(outputs, tuple) else (outputs,)
             return float(sum(np.sum(case[u] * out) for u, out in zip(self.upstream, outputs)))
 
@@ -113,9 +114,8 @@ def _update_closed(probe: Probe, case: Case, grads: tuple) -> None:
 def _through_your_cells(probe: Probe, case: Case, grads: tuple) -> None:
     """BPTT is the cell's backward pass applied from the last step to the first, each step receiving
     dh[:, t] plus the dh_prev and the dc_prev of the step after it."""
-    h, c = LSTM.forward.answer(probe, {k: case[k] for k in LSTM.point},
-                               msg("what.gated_own_function", function=LSTM.forward.function, part=LSTM.function))
-    used = msg("what.gated_own_function", function=LSTM_CELL.function, part=LSTM.function)
+    h, c = LSTM.forward.answer(probe, {k: case[k] for k in LSTM.point})
+    cell = LSTM_CELL.returns.used_by(LSTM.function)
     dx = np.zeros(case["x"].shape)
     dh_next, dc_next = np.zeros(case["h0"].shape), np.zeros(case["c0"].shape)
     sums: list[Any] = [0.0, 0.0, 0.0]
@@ -123,7 +123,7 @@ def _through_your_cells(probe: Probe, case: Case, grads: tuple) -> None:
         h_prev, c_prev = (h[:, t - 1], c[:, t - 1]) if t > 0 else (case["h0"], case["c0"])
         step = {"dh_t": case["dh"][:, t] + dh_next, "dc_t": dc_next, "x_t": case["x"][:, t], "h_prev": h_prev,
                 "c_prev": c_prev, "W_x": case["W_x"], "W_h": case["W_h"], "b": case["b"]}
-        dx[:, t], dh_next, dc_next, *weights = LSTM_CELL.returns.answer(probe, step, used)
+        dx[:, t], dh_next, dc_next, *weights = cell.answer(probe, step)
         sums = [s + w for s, w in zip(sums, weights)]
     expect_arrays(grads, (dx, dh_next, dc_next, *sums), LSTM.grads, msg("what.gated_bptt_through_cells"),
                   GRADIENT_TOL)

@@ -1,24 +1,48 @@
-"""Pieces several gated parts' checks share: bounds, comparisons of whole answers, batch rows."""
+"""Pieces several gated parts' checks share: finite answers, bounds, comparisons of whole answers, batch rows."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
+from grader.checks.answers import Items, Returns, property_check
 from grader.checks.compare import FORWARD_TOL, expect_array, expect_arrays
 from grader.checks.framework import Case, Check, Mismatch, Probe, msg
 
-from .answers import Items, Returns, property_check
 from .strategies import with_index
 
 SLACK = 1e-12  # rounding of a bound that holds exactly in real numbers
 
 
+@dataclass(frozen=True)
+class Finite(Returns):
+    """An answer whose arrays must also be finite: a NaN satisfies no bound yet fails none, and
+    makes finite differences and linearity compare NaN with NaN, which never fails."""
+
+    def answer(self, probe: Probe, case: Case) -> Any:
+        value = super().answer(probe, case)
+        for name, array in _named_arrays(value, self.what):
+            if not np.all(np.isfinite(array)):
+                index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                raise Mismatch(msg("check.not_finite", what=name, value=float(array[index]), index=index))
+        return value
+
+    def used_by(self, part: str) -> "Finite":
+        """The same answer, named in messages as called by the checks of another part."""
+        return Finite(self.function, msg("what.gated_own_function", function=self.function, part=part), self.form,
+                      self.variations)
+
+
+def _named_arrays(value: Any, what: Any) -> list[tuple[Any, np.ndarray]]:
+    return [(what, value)] if not isinstance(value, tuple) else [(what, v) for v in value]
+
+
 def expect_between(value: np.ndarray, low: Any, high: Any, what: Any, why: Any) -> None:
     """Every entry of `value` within [low, high] (arrays broadcast against it); `why` says why it must be."""
     low, high = np.broadcast_to(low, value.shape), np.broadcast_to(high, value.shape)
-    outside = (value < low - SLACK) | (value > high + SLACK)
+    outside = ~((value >= low - SLACK) & (value <= high + SLACK))  # NaN is outside too
     if np.any(outside):
         index = tuple(int(i) for i in np.argwhere(outside)[0])
         raise Mismatch(msg("check.gated_outside", what=what, index=", ".join(map(str, index)),

@@ -12,8 +12,10 @@ import numpy as np
 from grader.checks.compare import expect_array
 from grader.checks.framework import Case, Probe, msg
 
-from .answers import Returns, inputs_unchanged, property_check
-from .common import batch_rows_independent, expect_between
+from grader.checks.answers import property_check
+from grader.checks.common import inputs_unchanged
+
+from .common import Finite, batch_rows_independent, expect_between
 from .strategies import GRU_GATES, gru_cell_case, negate_block, set_gates, with_block
 
 PARAMETERS = ("W_x", "W_h", "b_x", "b_h")
@@ -33,7 +35,7 @@ def _variations(case: Case) -> tuple[Case, ...]:
     return _candidate_bias(case, lambda block: block + 1), {**case, "h_prev": case["h_prev"] + 1}
 
 
-CELL = Returns("gru_cell_forward", lambda case: case["h_prev"].shape, _variations)
+CELL = Finite("gru_cell_forward", "gru_cell_forward → h_t", lambda case: case["h_prev"].shape, _variations)
 
 
 def _zero_candidate(case: Case) -> Case:

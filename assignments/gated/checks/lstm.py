@@ -12,8 +12,10 @@ import numpy as np
 from grader.checks.compare import FORWARD_TOL, expect_array, expect_arrays
 from grader.checks.framework import Case, Probe, msg
 
-from .answers import Items, Returns, inputs_unchanged, property_check
-from .common import batch_rows_independent, expect_between, expect_same
+from grader.checks.answers import Items, property_check
+from grader.checks.common import inputs_unchanged
+
+from .common import Finite, batch_rows_independent, expect_between, expect_same
 from .strategies import (
     LSTM_GATES,
     lstm_cell_case,
@@ -46,7 +48,7 @@ def _cell_variations(case: Case) -> tuple[Case, ...]:
     return {**case, "c_prev": case["c_prev"] + 1}, *_moved_biases(case)
 
 
-CELL = Returns("lstm_cell_forward", _cell_form, _cell_variations)
+CELL = Finite("lstm_cell_forward", "lstm_cell_forward", _cell_form, _cell_variations)
 
 
 def _cell_bounded(probe: Probe, case: Case, value: tuple) -> None:
@@ -108,7 +110,7 @@ def _sequence_variations(case: Case) -> tuple[Case, ...]:
     return {**case, "c0": case["c0"] + 1}, *_moved_biases(case)
 
 
-SEQUENCE = Returns("lstm_forward", _sequence_form, _sequence_variations)
+SEQUENCE = Finite("lstm_forward", "lstm_forward", _sequence_form, _sequence_variations)
 
 
 def weights(case: Case) -> Case:
@@ -118,10 +120,9 @@ def weights(case: Case) -> Case:
 def _repeated_cells(probe: Probe, case: Case, value: tuple) -> None:
     h, c = value
     h_t, c_t = case["h0"], case["c0"]
+    cell = CELL.used_by(SEQUENCE.function)
     for t in range(case["x"].shape[1]):
-        step = {"x_t": case["x"][:, t], "h_prev": h_t, "c_prev": c_t, **weights(case)}
-        h_t, c_t = CELL.answer(probe, step, msg("what.gated_own_function", function=CELL.function,
-                                                part=SEQUENCE.function))
+        h_t, c_t = cell.answer(probe, {"x_t": case["x"][:, t], "h_prev": h_t, "c_prev": c_t, **weights(case)})
         expect_arrays((h[:, t], c[:, t]), (h_t, c_t), ("h", "c"), msg("what.gated_lstm_step", t=t), FORWARD_TOL)
 
 
