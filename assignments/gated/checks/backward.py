@@ -13,16 +13,15 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from grader.checks.answers import Items, property_check
+from grader.checks.common import inputs_unchanged
 from grader.checks.compare import GRADIENT_TOL, expect_array, expect_arrays
 from grader.checks.finite_diff import check_directional
 from grader.checks.framework import Case, Check, Probe, msg
 
 from . import gru, lstm
-from grader.checks.answers import Items, property_check
-from grader.checks.common import inputs_unchanged
-
 from .common import Finite, expect_between
-from .strategies import array, gru_cell_backward_case, lstm_backward_case, lstm_cell_backward_case
+from .strategies import array, gate_msg, gru_cell_backward_case, lstm_backward_case, lstm_cell_backward_case
 
 
 class Backward:
@@ -104,11 +103,11 @@ def _forget_scales(probe: Probe, case: Case, grads: tuple) -> None:
 
 
 def _remembering_cell(probe: Probe, case: Case, grads: tuple) -> None:
-    expect_array(grads[2], case["dc_t"], msg("what.gated_lstm_gradient_kept"), GRADIENT_TOL)
+    expect_array(grads[2], case["dc_t"], gate_msg("what.gated_lstm_gradient_kept"), GRADIENT_TOL)
 
 
 def _update_closed(probe: Probe, case: Case, grads: tuple) -> None:
-    expect_array(grads[1], case["dh_t"], msg("what.gated_gru_gradient_kept"), GRADIENT_TOL)
+    expect_array(grads[1], case["dh_t"], gate_msg("what.gated_gru_gradient_kept"), GRADIENT_TOL)
 
 
 def _through_your_cells(probe: Probe, case: Case, grads: tuple) -> None:

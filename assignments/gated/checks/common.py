@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 from grader.checks.answers import Items, Returns, property_check
-from grader.checks.compare import FORWARD_TOL, expect_array, expect_arrays
+from grader.checks.compare import FORWARD_TOL, expect_array, expect_arrays, item
 from grader.checks.framework import Case, Check, Mismatch, Probe, msg
 
 from .strategies import with_index
@@ -23,20 +23,19 @@ class Finite(Returns):
 
     def answer(self, probe: Probe, case: Case) -> Any:
         value = super().answer(probe, case)
-        for name, array in _named_arrays(value, self.what):
+        form = self.form(case)
+        named = zip(form.names, value) if isinstance(form, Items) else [(None, value)]
+        for name, array in named:
             if not np.all(np.isfinite(array)):
                 index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-                raise Mismatch(msg("check.not_finite", what=name, value=float(array[index]), index=index))
+                raise Mismatch(msg("check.not_finite", what=item(self.what, name) if name else self.what,
+                                   value=float(array[index]), index=index))
         return value
 
     def used_by(self, part: str) -> "Finite":
         """The same answer, named in messages as called by the checks of another part."""
         return Finite(self.function, msg("what.gated_own_function", function=self.function, part=part), self.form,
                       self.variations)
-
-
-def _named_arrays(value: Any, what: Any) -> list[tuple[Any, np.ndarray]]:
-    return [(what, value)] if not isinstance(value, tuple) else [(what, v) for v in value]
 
 
 def expect_between(value: np.ndarray, low: Any, high: Any, what: Any, why: Any) -> None:

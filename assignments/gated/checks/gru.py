@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.checks.answers import property_check
+from grader.checks.common import inputs_unchanged
 from grader.checks.compare import expect_array
 from grader.checks.framework import Case, Probe, msg
 
-from grader.checks.answers import property_check
-from grader.checks.common import inputs_unchanged
-
 from .common import Finite, batch_rows_independent, expect_between
-from .strategies import GRU_GATES, gru_cell_case, negate_block, set_gates, with_block
+from .strategies import GRU_GATES, gate_msg, gru_cell_case, negate_block, set_gates, with_block
 
 PARAMETERS = ("W_x", "W_h", "b_x", "b_h")
 
@@ -51,21 +50,21 @@ def _bounded(probe: Probe, case: Case, h_t: np.ndarray) -> None:
 
 
 def _keeps_state(probe: Probe, case: Case, h_t: np.ndarray) -> None:
-    expect_array(h_t, case["h_prev"], msg("what.gated_gru_keeps_state"))
+    expect_array(h_t, case["h_prev"], gate_msg("what.gated_gru_keeps_state"))
 
 
 def _forgets_state(probe: Probe, case: Case, h_t: np.ndarray) -> None:
     other = with_block({**case, "h_prev": case["h_prev"] + 0.5}, "b_h", GRU_GATES, "n", lambda block: block + 1)
-    expect_array(CELL.answer(probe, other), h_t, msg("what.gated_gru_forgets_state"))
+    expect_array(CELL.answer(probe, other), h_t, gate_msg("what.gated_gru_forgets_state"))
 
 
 def _candidate_odd(probe: Probe, case: Case, h_t: np.ndarray) -> None:
     negated = CELL.answer(probe, negate_block(case, PARAMETERS, GRU_GATES, "n"))
-    expect_array(negated, -h_t, msg("what.gated_gru_candidate_odd"))
+    expect_array(negated, -h_t, gate_msg("what.gated_gru_candidate_odd"))
 
 
 def _reset_gate(probe: Probe, case: Case, h_t: np.ndarray) -> None:
-    expect_between(h_t, 0.0, np.tanh(1.0), "h_t", msg("why.gated_reset_gate"))
+    expect_between(h_t, 0.0, np.tanh(1.0), "h_t", gate_msg("why.gated_reset_gate"))
 
 
 def _update_gate(probe: Probe, case: Case, h_t: np.ndarray) -> None:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.compare import FORWARD_TOL, expect_array, expect_arrays
-from grader.checks.framework import Case, Probe, msg
-
 from grader.checks.answers import Items, property_check
 from grader.checks.common import inputs_unchanged
+from grader.checks.compare import FORWARD_TOL, expect_array, expect_arrays
+from grader.checks.framework import Case, Probe, msg
 
 from .common import Finite, batch_rows_independent, expect_between, expect_same
 from .strategies import (
     LSTM_GATES,
+    gate_msg,
     lstm_cell_case,
     lstm_sequence_case,
     negate_block,
@@ -60,26 +60,26 @@ def _cell_bounded(probe: Probe, case: Case, value: tuple) -> None:
 
 
 def _keeps_cell(probe: Probe, case: Case, value: tuple) -> None:
-    expect_array(value[1], case["c_prev"], msg("what.gated_lstm_keeps_cell"))
+    expect_array(value[1], case["c_prev"], gate_msg("what.gated_lstm_keeps_cell"))
 
 
 def _output_open(probe: Probe, case: Case, value: tuple) -> None:
     h_t, c_t = value
-    expect_array(h_t, np.tanh(c_t), msg("what.gated_lstm_output_open"))
+    expect_array(h_t, np.tanh(c_t), gate_msg("what.gated_lstm_output_open"))
 
 
 def _input_gate(probe: Probe, case: Case, value: tuple) -> None:
-    expect_between(value[1], 0.0, 1.0, "c_t", msg("why.gated_input_gate"))
+    expect_between(value[1], 0.0, 1.0, "c_t", gate_msg("why.gated_input_gate"))
 
 
 def _forget_gate(probe: Probe, case: Case, value: tuple) -> None:
     c_prev = case["c_prev"]
-    expect_between(value[1], np.minimum(c_prev, 0), np.maximum(c_prev, 0), "c_t", msg("why.gated_forget_gate"))
+    expect_between(value[1], np.minimum(c_prev, 0), np.maximum(c_prev, 0), "c_t", gate_msg("why.gated_forget_gate"))
 
 
 def _candidate_odd(probe: Probe, case: Case, value: tuple) -> None:
     negated = CELL.answer(probe, negate_block(case, ("W_x", "W_h", "b"), LSTM_GATES, "g"))
-    expect_array(negated[1], -value[1], msg("what.gated_lstm_candidate_odd"))
+    expect_array(negated[1], -value[1], gate_msg("what.gated_lstm_candidate_odd"))
 
 
 CELL_FORWARD = (
@@ -135,13 +135,12 @@ def _prefix(probe: Probe, drawn: tuple[Case, int], value: tuple) -> None:
 
 def _memory(probe: Probe, case: Case, value: tuple) -> None:
     c = value[1]
-    expect_array(c, np.broadcast_to(case["c0"][:, None], c.shape), msg("what.gated_lstm_memory"))
+    expect_array(c, np.broadcast_to(case["c0"][:, None], c.shape), gate_msg("what.gated_lstm_memory"))
 
 
 FORWARD = (
     property_check(SEQUENCE, "prefix_consistency", 1,
-                   with_index(lstm_sequence_case(min_t=2), lambda c: c["x"].shape[1] - 1).map(
-                       lambda drawn: (drawn[0], drawn[1] + 1)), _prefix),
+                   with_index(lstm_sequence_case(min_t=2), lambda c: c["x"].shape[1], low=1), _prefix),
     property_check(SEQUENCE, "forget_1_input_0_keeps_every_cell_state", 1,
                    lstm_sequence_case().map(lambda c: gates(c, i=-1, f=+1)), _memory),
     batch_rows_independent(SEQUENCE, lstm_sequence_case(), ("x", "h0", "c0")),

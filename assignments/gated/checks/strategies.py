@@ -3,7 +3,8 @@
 Values lie on a grid of tenths (scaled), so a shrunk counterexample prints as short numbers;
 dimensions start at 1 so N = 1, T = 1 and D = H are in reach. Pre-activations stay below
 28 in size (D, H ≤ 4, |x| ≤ 2, |h| ≤ 1, |W|, |b| ≤ 2), so a bias block of ±SATURATE drives
-its gate to 0 or 1 within 1e-9 whatever the weights: that is how the probes set a gate.
+its gate to 0 or 1 within 1e-31 whatever the weights (exactly, for a sigmoid computed through
+tanh): that is how the probes set a gate, and what they then expect holds to rounding.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from functools import lru_cache
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks.framework import Case
+from grader.checks.framework import Case, Msg, msg
 
-SATURATE = 50.0
+SATURATE = 100.0
 LSTM_GATES = ("i", "f", "g", "o")  # torch's order of the column blocks
 GRU_GATES = ("r", "z", "n")
 SEEDS = st.integers(0, 2**16)
@@ -56,6 +57,11 @@ def negate_block(case: Case, keys: tuple[str, ...], gates: tuple[str, ...], gate
     for key in keys:
         case = with_block(case, key, gates, gate, np.negative)
     return case
+
+
+def gate_msg(key: str, /, **params) -> Msg:
+    """A message about a probe that set gates through the bias: it names the bias it used."""
+    return msg(key, big=f"{SATURATE:g}", **params)
 
 
 def set_gates(case: Case, key: str, gates: tuple[str, ...], **signs: int) -> Case:
@@ -118,7 +124,7 @@ def gru_cell_backward_case(draw) -> Case:
 
 
 @st.composite
-def with_index(draw, cases: st.SearchStrategy, axis_of) -> tuple[Case, int]:
-    """A case and an index in 0..axis_of(case)−1 (a batch row, or a time step)."""
+def with_index(draw, cases: st.SearchStrategy, axis_of, low: int = 0) -> tuple[Case, int]:
+    """A case and an index in low..axis_of(case)−1 (a batch row, or a time step)."""
     case = draw(cases)
-    return case, draw(st.integers(0, axis_of(case) - 1))
+    return case, draw(st.integers(low, axis_of(case) - 1))
