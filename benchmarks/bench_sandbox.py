@@ -102,7 +102,7 @@ def main() -> None:
             "per submission")
 
         with Sandbox(SOURCE, limits=limits) as box:
-            assert box.load() is None and box.isolation == level
+            assert box.load() is None and box.level == level
             box.call("noop")  # warm
 
             def singles(name, a):

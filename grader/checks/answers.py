@@ -6,9 +6,10 @@ placeholder, NaNs, a list or a constant of the right shape could satisfy it with
 computing anything.  A property therefore counts only for a *real answer*:
 
 - of the part's declared form (`Form`): the right type, shape and float64 dtype, finite;
-- depending on its inputs: each part names `variations` of an input such that the right
-  answer on at least one of them provably differs from the right answer on the input
-  itself; a real answer differs there too (a constant never does).
+- a function of its inputs: the same inputs give the same answer again (random numbers or
+  a count kept between calls do not), and each part names `variations` of an input such
+  that the right answer on at least one of them provably differs from the right answer on
+  the input itself; a real answer differs there too (a constant never does).
 
 The gate says what is wrong with an answer that is not real, so the student reads that
 instead of a property that happened to hold.
@@ -89,11 +90,14 @@ class Returns:
         """The student's answer on `case`, validated against the declared form."""
         return validate(probe(self.function, case), self.form(case), self.what)
 
-    def expect_depends_on_inputs(self, probe: Probe, case: Case, value: Any) -> None:
-        """A Mismatch unless the student's answer differs on one of the variations of `case`.
+    def expect_function_of_inputs(self, probe: Probe, case: Case, value: Any) -> None:
+        """A Mismatch unless the student's answer is `value` again on `case`, and another one on
+        one of the variations of `case`.
 
         Variations are tried in order until one gives another answer, so a real answer
-        usually costs one extra call."""
+        usually costs two extra calls."""
+        if not identical(self.answer(probe, case), value):
+            raise Mismatch(msg("check.not_repeatable", function=self.function))
         varied = self.variations(case)
         if varied and all(identical(self.answer(probe, v), value) for v in varied):
             raise Mismatch(msg("check.trivial" if all_zero(value) else "check.ignores_inputs", what=self.what))
@@ -101,12 +105,12 @@ class Returns:
 
 class Gated:
     """A property behind the gate: it runs only on an answer of the declared form, which it
-    receives as `value`, and passes only if that answer also depends on its inputs.
+    receives as `value`, and passes only if that answer is also a function of its inputs.
 
-    The form comes first, so every property works on a validated answer; the dependence
-    last, because a property that fails already says what is wrong, and more precisely
-    (e.g. "should be tanh(b_h)" rather than "does not depend on b_h").  The gate judges the
-    drawn case itself, or the first element of a drawn (case, extra) pair."""
+    The form comes first, so every property works on a validated answer; the rest last,
+    because a property that fails already says what is wrong, and more precisely (e.g.
+    "should be tanh(b_h)" rather than "does not depend on b_h").  The gate judges the drawn
+    case itself, or the first element of a drawn (case, extra) pair."""
 
     def __init__(self, returns: Returns, prop: Callable[[Probe, Any, Any], None]):
         self.returns, self.prop = returns, prop
@@ -115,7 +119,7 @@ class Gated:
         case = drawn[0] if isinstance(drawn, tuple) else drawn
         value = self.returns.answer(probe, case)
         self.prop(probe, drawn, value)
-        self.returns.expect_depends_on_inputs(probe, case, value)
+        self.returns.expect_function_of_inputs(probe, case, value)
 
 
 def property_check(returns: Returns, name: str, weight: float, cases: SearchStrategy,

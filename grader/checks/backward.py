@@ -55,10 +55,6 @@ class Backward:
         expect_arrays(probe(self.function, flat), zeros, self.grads,
                       msg("what.saturated", function=self.function, state=self.state), GRADIENT_TOL)
 
-    def repeat(self, probe: Probe, case: Case, first: tuple) -> None:
-        expect_arrays(probe(self.function, case), first, self.grads,
-                      msg("what.repeat_call", function=self.function), 0.0)
-
     def second_upstream(self, cases):
         @st.composite
         def drawn(draw):
@@ -114,6 +110,5 @@ BPTT = (
                    BPTT_PASS.second_upstream(S.backward_case()), BPTT_PASS.linear),
     property_check(BPTT_PASS.returns, "saturated_states_pass_no_gradient", 1, S.backward_case(), BPTT_PASS.saturated),
     property_check(BPTT_PASS.returns, "splits_in_time", 1, _split(), _bptt_split),
-    property_check(BPTT_PASS.returns, "repeat_call_identical", 1, S.backward_case(min_t=2), BPTT_PASS.repeat),
     inputs_unchanged(BPTT_PASS.returns, S.backward_case()),
 )

@@ -66,8 +66,8 @@ GRADER_PACKAGE = os.path.basename(os.path.dirname(_HERE))  # "grader"
 class _HideGrader:
     """Meta-path finder refusing the grader's own package (it holds reference code).
 
-    Defence in depth only: code in this process can undo it, and files stay readable until
-    the worker runs in a filesystem sandbox (bubblewrap)."""
+    Defence in depth only: code in this process can undo it; what keeps the files unreadable
+    is the mount namespace (bubblewrap) or the Landlock fence."""
 
     @staticmethod
     def find_spec(name, path=None, target=None):

@@ -72,13 +72,14 @@ def test_the_right_answer_passes_the_gate_also_where_it_is_zero(part, reference)
     check = next(c for c in part.checks if c.name == "inputs_unchanged")
     for case in drawn_inputs(check, 10, check_seed(3, part.name, check.name)):
         for inputs in (case, _zeroed(case)):
-            check.verify.returns.expect_depends_on_inputs(probe, inputs, check.verify.returns.answer(probe, inputs))
+            check.verify.returns.expect_function_of_inputs(probe, inputs, check.verify.returns.answer(probe, inputs))
 
 
-def test_a_constant_fails_the_gate_and_zeros_are_named(reference):
+def test_input_free_answers_fail_the_gate_and_it_says_why(reference):
     constant = module_from_source(junk_submission(JUNK / "constant_answer.py"))
+    random = module_from_source(junk_submission(JUNK / "random_answer.py"))
     zeros = module_from_source(compose(ROOT / "tests" / "fixtures" / "hostile_parts" / "returns_zeros.py"))
-    for module, key in ((constant, "check.ignores_inputs"), (zeros, "check.trivial")):
+    for module, key in ((constant, "check.ignores_inputs"), (random, "check.not_repeatable"), (zeros, "check.trivial")):
         probe = InProcessProbe(module, reference)
         for part in RNN.parts:
             check = next(c for c in part.checks if c.name == "inputs_unchanged")
