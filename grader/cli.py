@@ -165,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     init_ci.add_argument("--fail-under", type=_number, default=None, metavar="SCORE",
                          help="the job fails below this score (default 0: never)")
     init_ci.add_argument("--submission", metavar="PATH", help="the file (or folder) to check, relative to the "
-                         "repository (default: the folder holding rnn.py and rnn.ipynb, . or assignments/rnn; the "
+                         "repository (default: the folder holding the assignment's files, . or assignments/NAME; the "
                          "workflow then checks the one of them holding the student's work, as check chooses)")
     init_ci.add_argument("--install", metavar="PIP-SPEC", help="what `pip install` installs the grader from "
                          "(default: . when the repository is the student bundle)")

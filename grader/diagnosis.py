@@ -74,20 +74,30 @@ def _student_answers(probe: Probe, part: str, cases: list[Case]) -> list[Any] | 
         return None
 
 
-def _float32(answers: Iterable[Any]) -> bool:
-    def arrays(v):
-        if isinstance(v, dict):
-            return [a for x in v.values() for a in arrays(x)]
-        if isinstance(v, (tuple, list)):
-            return [a for x in v for a in arrays(x)]
-        return [v] if isinstance(v, np.ndarray) else []
+def _arrays(value: Any) -> list[np.ndarray]:
+    """Every array inside a returned value (numbers as 0-d arrays)."""
+    if isinstance(value, dict):
+        return [a for x in value.values() for a in _arrays(x)]
+    if isinstance(value, (tuple, list)):
+        return [a for x in value for a in _arrays(x)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [np.asarray(value)]
+    return [value] if isinstance(value, np.ndarray) else []
 
-    return any(a.dtype == np.float32 for v in answers for a in arrays(v))
+
+def _float32(answers: Iterable[Any]) -> bool:
+    return any(a.dtype == np.float32 for v in answers for a in _arrays(v))
+
+
+def _holds_a_number(answers: Iterable[Any]) -> bool:
+    """Whether any answer holds a finite number: NaN or infinity everywhere is no answer at
+    all, and so no mistake explains it (a wrong variant can be NaN on one input too)."""
+    return any(a.dtype.kind in "biuf" and np.any(np.isfinite(a)) for v in answers for a in _arrays(v))
 
 
 def catalog_ids(catalog: Any) -> tuple[str, ...]:
-    """Every id an assignment's catalog can name, the engine's own included."""
-    return tuple(m.id for m in catalog.CATALOG) + GENERIC_IDS
+    """Every id an assignment's catalog can name, the engine's own included (each once)."""
+    return tuple(dict.fromkeys([*(m.id for m in catalog.CATALOG), *GENERIC_IDS]))
 
 
 def diagnose(catalog: Any, part: str, probe: Probe, reference: Any, mutated: bool = False) -> tuple[str, ...]:
@@ -98,7 +108,7 @@ def diagnose(catalog: Any, part: str, probe: Probe, reference: Any, mutated: boo
     found: list[str] = []
     cases = catalog.DESIGNED.get(part, [])
     answers = _student_answers(probe, part, cases) if cases else None
-    if answers is not None:
+    if answers is not None and _holds_a_number(answers):
         if _float32(answers):
             found.append(FLOAT32)
         else:

@@ -63,7 +63,7 @@ class Manifest:
     name: str
     title: dict[str, str]
     module: str  # the module name the student's file stands for
-    files: tuple[str, ...]  # the files students hand in, e.g. ("rnn.py", "rnn.ipynb")
+    files: tuple[str, ...]  # the files students hand in, e.g. the module's .py and its .ipynb
     parts: tuple[PartSpec, ...]
     default_seed: int
     modes: dict[str, Budget]

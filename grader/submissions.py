@@ -270,8 +270,8 @@ def helper_modules(folder: Path, taken: set[str], sources: list[str]) -> tuple[t
     """Every .py file beside the graded one, and every package folder the submission imports
     (found by reading the import statements of `sources`, the graded code, and of the modules it
     reaches), bounded in count and size. `taken`: the graded file, and the file name its module
-    gets in the sandbox (so rnn.py beside a graded rnn.ipynb, an alternative to it, is left
-    out). Symbolic links are refused, so nothing outside the folder is read."""
+    gets in the sandbox (so the .py beside a graded notebook of the same name, an alternative to
+    it, is left out). Symbolic links are refused, so nothing outside the folder is read."""
     found: dict[str, bytes] = {}
     for entry in _entries(folder):
         if entry.name.endswith(".py") and entry.name not in taken and not entry.is_dir(follow_symlinks=False):

@@ -82,7 +82,7 @@ class Returns:
     """What one part returns, and inputs on which a real answer cannot stay the same."""
 
     function: str
-    what: str  # how messages name the answer ("h_t", "rnn_backward", …)
+    what: str  # how messages name the answer (an output's name, or the function's)
     form: Callable[[Case], Form]
     variations: Callable[[Case], tuple[Case, ...]]
 

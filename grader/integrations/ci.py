@@ -7,8 +7,8 @@ with the score table. `classroom.yml` (with `--classroom`) feeds GitHub Classroo
 autograding reporter. Everything a workflow runs is in its `run:` steps, so the test suite
 can run exactly those commands on a sample repository.
 
-Which file is graded: the student bundle ships both rnn.py and rnn.ipynb, and a student works
-in one of them. Unless `--submission` names a file, the workflows pass the folder holding them
+Which file is graded: the student bundle ships both the assignment's .py and .ipynb, and a
+student works in one of them. Unless `--submission` names a file, the workflows pass the folder holding them
 to `rnn-grader check`, which picks the file by the rule it always uses (`choose_file`: the one
 holding work, else the one changed last) and names it in the job log. A checkout gives every
 file the same time, so the workflows first date each assignment file by its last commit.

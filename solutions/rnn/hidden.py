@@ -6,17 +6,17 @@ part's own module.
 """
 from __future__ import annotations
 
-from grader.checks import strategies as S
-from grader.checks.agreement import COMPARE
+from rnn_grader_assignments.rnn.checks import strategies as S
+from rnn_grader_assignments.rnn.checks.agreement import COMPARE
 from grader.checks.answers import property_check
-from grader.checks.backward import BPTT_PASS, CELL
-from grader.checks.clipping import NORM
+from rnn_grader_assignments.rnn.checks.backward import BPTT_PASS, CELL
+from rnn_grader_assignments.rnn.checks.clipping import NORM
 from grader.checks.common import matches_reference
 from grader.checks.compare import item
 from grader.checks.finite_diff import check_directional
 from grader.checks.framework import Case, Check, Probe
-from grader.checks.gradients import NORMS, STEP, STEP_RETURNS
-from grader.checks.loss import FUNCTION as LOSS
+from rnn_grader_assignments.rnn.checks.gradients import NORMS, STEP, STEP_RETURNS
+from rnn_grader_assignments.rnn.checks.loss import FUNCTION as LOSS
 
 STRATEGIES = {
     "rnn_cell_forward": (S.cell_case(), 3),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import strategies as S
+from . import strategies as S
 from grader.checks.answers import NUMBER, Items, Keys, Returns, property_check
 from grader.checks.common import inputs_unchanged
 from grader.checks.compare import (

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from grader.checks.backward import BPTT_PASS, CELL
-from grader.checks.clipping import NORM, VALUE, compare_norm
+from .backward import BPTT_PASS, CELL
+from .clipping import NORM, VALUE, compare_norm
 from grader.checks.compare import GRADIENT_TOL, expect_array, expect_arrays, expect_dict, item
-from grader.checks.gradients import NORMS, STEP, compare_step
-from grader.checks.loss import FUNCTION as LOSS
-from grader.checks.loss import compare as compare_loss
+from .gradients import NORMS, STEP, compare_step
+from .loss import FUNCTION as LOSS
+from .loss import compare as compare_loss
 
 Compare = Callable[[Any, Any], None]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import strategies as S
+from . import strategies as S
 from grader.checks.answers import NUMBER, Items, Returns, property_check
 from grader.checks.common import inputs_unchanged
 from grader.checks.compare import GRADIENT_TOL, expect_array, expect_scalar, expect_sequence, item

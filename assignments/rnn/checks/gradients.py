@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import strategies as S
+from . import strategies as S
 from grader.checks.answers import NUMBER, Items, Keys, Returns, property_check
 from grader.checks.common import inputs_unchanged
 from grader.checks.compare import GRADIENT_TOL, expect_array, expect_dict, expect_scalar, expect_sequence, item
 from grader.checks.framework import Case, Mismatch, Probe, msg
-from grader.checks.loss import raise_class_zero
+from .loss import raise_class_zero
 
 STEP = "rnn_loss_and_grads"
 NORMS = "gradient_norms_through_time"
