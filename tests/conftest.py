@@ -10,9 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from grader import assignments
 from grader.checks.framework import arguments
 
 ROOT = Path(__file__).resolve().parents[1]
+RNN = assignments.load("rnn")  # the course's assignment, which most of these tests grade
 REFERENCE = ROOT / "solutions" / "rnn" / "rnn.py"
 STUBS = ROOT / "assignments" / "rnn" / "rnn.py"
 MISTAKES = ROOT / "tests" / "fixtures" / "mistakes"

@@ -6,16 +6,18 @@ import re
 import nbformat
 import pytest
 
-from grader import authoring
+from grader import assignments, authoring
 from grader.runner import GradingOptions, grade
 from grader.submissions import read_submission
-from tests.conftest import REFERENCE, STUBS
+from tests.conftest import REFERENCE, RNN, STUBS
 
 
-def test_committed_student_files_are_up_to_date():
-    for name, text in authoring.student_files().items():
-        committed = (authoring.ASSIGNMENT / name).read_text(encoding="utf-8")
-        assert committed == text, f"assignments/rnn/{name} is stale: run `rnn-grader generate`"
+@pytest.mark.parametrize("name", ["rnn", "gated"])
+def test_committed_student_files_are_up_to_date(name):
+    assignment = assignments.load(name)
+    for file, text in authoring.student_files(assignment).items():
+        committed = (assignment.folder / file).read_text(encoding="utf-8")
+        assert committed == text, f"assignments/{name}/{file} is stale: run `rnn-grader generate --assignment {name}`"
 
 
 def test_stub_keeps_docstrings_and_drops_every_answer():
@@ -35,7 +37,7 @@ def test_unbalanced_markers_are_an_error():
 
 
 def test_notebook_interleaves_bilingual_lesson_and_one_cell_per_function():
-    nb = nbformat.reads(authoring.student_files()["rnn.ipynb"], as_version=4)
+    nb = nbformat.reads(authoring.student_files(RNN)["rnn.ipynb"], as_version=4)
     nbformat.validate(nb)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
@@ -58,14 +60,14 @@ def test_missing_lesson_section_is_an_error():
 
 def test_generated_notebook_stubs_score_zero_and_solved_notebook_scores_full(tmp_path, reference):
     solved = authoring.build_notebook(REFERENCE.read_text(encoding="utf-8"),
-                                      authoring.LESSON.read_text(encoding="utf-8"))
+                                      (RNN.folder / authoring.LESSON).read_text(encoding="utf-8"))
     solved.cells.insert(1, nbformat.v4.new_code_cell("%matplotlib inline\n!pip install numpy"))
     solved.cells.append(nbformat.v4.new_code_cell("import numpy as np\nprint(rnn_forward(np.zeros((1, 2, 3)), "
                                                   "np.zeros((1, 4)), np.ones((3, 4)), np.eye(4), np.zeros(4)))"))
     path = tmp_path / "solved.ipynb"
     path.write_text(nbformat.writes(solved), encoding="utf-8")
-    options = GradingOptions(reference=reference)
+    options = GradingOptions(reference=reference, assignment=RNN)
     assert grade(read_submission(path), options).score == 100
     stub = tmp_path / "stub.ipynb"
-    stub.write_text(authoring.student_files()["rnn.ipynb"], encoding="utf-8")
+    stub.write_text(authoring.student_files(RNN)["rnn.ipynb"], encoding="utf-8")
     assert grade(read_submission(stub), GradingOptions(mode="check")).score == 0

@@ -19,7 +19,7 @@ from grader.model import GradingError
 from grader.reference import load_reference
 from grader.runner import GradingOptions, error_result
 from grader.sandbox import Limits
-from grader.spec import RNN
+from tests.conftest import RNN
 from grader.reports.filenames import report_stem
 from tests.conftest import EXAMPLES, REFERENCE, STUBS, affected_parts, compose, read_gradebook, reports_without_timing
 
@@ -259,7 +259,7 @@ def test_unreadable_entries_are_explained_in_the_batch_language(tmp_path):
     duplicate = messages.pop("dup")
     assert duplicate.startswith("학생 ID dup의 제출물이 여러 개입니다 (") and "dup.py" in duplicate
     assert duplicate.endswith("하나만 남기고 다시 채점하세요")
-    assert messages == {"empty": "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
+    assert messages == {"empty": "empty.py: 빈 파일입니다. 완성한 .py 파일이나 노트북을 제출하세요",
                         "loop": "loop.py: 따라갈 수 없는 심볼릭 링크입니다 (자기 자신을 가리킵니다). "
                                 "링크 대신 파일 자체를 넣으세요"}
     assert report(out, "empty")["error"]["message"] == messages["empty"]
@@ -315,7 +315,7 @@ def test_parallel_batch_gives_the_same_gradebook_in_order(tmp_path):
     (folder / "b_stub.py").write_bytes(STUBS.read_bytes())
     (folder / "c_syntax.py").write_text("def f(:\n", encoding="utf-8")
     (folder / "d_empty.py").write_bytes(b"")
-    options = GradingOptions(mode="check", limits=FAST, reference=load_reference(REFERENCE))
+    options = GradingOptions(mode="check", limits=FAST, reference=load_reference(RNN, REFERENCE))
     progress = []
     parallel = run_batch(folder, tmp_path / "par", options, ("json",), jobs=2,
                          progress=lambda done, total, r: progress.append(done))
@@ -435,7 +435,7 @@ def test_regrade_and_changed_settings_grade_everything_again(tmp_path, monkeypat
 def test_settings_cover_what_changes_a_score():
     base = batch_module.settings_of(CHECK)
     assert {"mode", "seed", "limits", "lang", "reference_sha256", "grader_version", "grading_code_sha256"} <= set(base)
-    graded = GradingOptions(limits=FAST, reference=load_reference(REFERENCE))
+    graded = GradingOptions(limits=FAST, reference=load_reference(RNN, REFERENCE))
     assert batch_module.settings_of(graded)["reference_sha256"] == __import__("hashlib").sha256(
         REFERENCE.read_bytes()).hexdigest()
     keys = {batch_module.settings_key(batch_module.settings_of(o))
@@ -691,7 +691,7 @@ def test_j1_and_j2_give_identical_gradebooks_reports_and_summaries(tmp_path):
     folder = example_class(tmp_path / "in")
     (folder / "stub.py").write_bytes(STUBS.read_bytes())
     (folder / "empty.py").write_bytes(b"")
-    options = GradingOptions(mode="check", limits=FAST, reference=load_reference(REFERENCE))
+    options = GradingOptions(mode="check", limits=FAST, reference=load_reference(RNN, REFERENCE))
     one = run_batch(folder, tmp_path / "j1", options, ("json", "md"), jobs=1, similarity=True)
     two = run_batch(folder, tmp_path / "j2", options, ("json", "md"), jobs=2, similarity=True)
     assert (tmp_path / "j1" / "gradebook.csv").read_bytes() == (tmp_path / "j2" / "gradebook.csv").read_bytes()
@@ -803,12 +803,13 @@ GRADE_ONE = """
 import json, sys
 {before}
 from pathlib import Path
+from grader import assignments
 from grader.batch import grade_submission, prepare
 from grader.reference import load_reference
 from grader.runner import GradingOptions
 from grader.sandbox import Limits
 options = GradingOptions(mode="grade", limits=Limits(call_seconds=5.0, import_seconds=10.0),
-                         reference=load_reference(Path(sys.argv[2])))
+                         reference=load_reference(assignments.load("rnn"), Path(sys.argv[2])))
 result = grade_submission(prepare(Path(sys.argv[1])).submission, options)
 print(json.dumps([[t.passed for t in p.tests] for p in result.parts] + [result.score]))
 """

@@ -14,7 +14,7 @@ from nbformat import v4
 
 import grader
 from grader.cli import main
-from grader.spec import RNN
+from tests.conftest import RNN
 from tests.conftest import REFERENCE, STUBS
 
 FAST = ["--timeout", "2"]
@@ -89,7 +89,7 @@ def test_check_finds_rnn_ipynb_in_the_current_folder(tmp_path, monkeypatch, caps
 
 def test_check_with_nothing_or_both_in_the_current_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert_input_error(*run(capsys, "check"), "no rnn.py or rnn.ipynb in the current folder", "pass its path")
+    assert_input_error(*run(capsys, "check"), "none of rnn.py, rnn.ipynb is in the current folder", "pass its path")
     (tmp_path / "rnn.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "rnn.ipynb").write_text("{}", encoding="utf-8")
     same = (tmp_path / "rnn.py").stat().st_mtime_ns
@@ -169,7 +169,7 @@ def test_input_errors_are_one_line_and_exit_2(case, bad_inputs, capsys):
 
 
 KOREAN_ERRORS = {
-    "empty": ("empty.py", "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요",
+    "empty": ("empty.py", "empty.py: 빈 파일입니다. 완성한 .py 파일이나 노트북을 제출하세요",
               "empty.py: the file is empty"),
     "v3-notebook": ("old.ipynb", "old.ipynb: 노트북 형식 버전 3은(는) 지원하지 않습니다",
                     "notebook format version 3 is not supported"),
@@ -194,7 +194,7 @@ def test_unreadable_submission_errors_are_in_the_chosen_language(case, command, 
 
 def test_bare_check_with_both_files_says_so_in_korean(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert_input_error(*run(capsys, "check", "--lang", "ko"), "현재 폴더에 rnn.py나 rnn.ipynb가 없습니다")
+    assert_input_error(*run(capsys, "check", "--lang", "ko"), "현재 폴더에 rnn.py, rnn.ipynb 중 어느 것도 없습니다")
     (tmp_path / "rnn.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "rnn.ipynb").write_text("{}", encoding="utf-8")
     same = (tmp_path / "rnn.py").stat().st_mtime_ns
@@ -213,7 +213,7 @@ def test_batch_error_rows_are_in_the_chosen_language(tmp_path, capsys):
     with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
         assert [(row[0], row[3]) for row in csv.reader(handle)][1:] == [("empty", "error")]
     report = json.loads((out / "reports" / "empty.json").read_text(encoding="utf-8"))
-    korean = "empty.py: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요"
+    korean = "empty.py: 빈 파일입니다. 완성한 .py 파일이나 노트북을 제출하세요"
     assert report["error"]["message"] == korean
     assert korean in (out / "reports" / "empty.md").read_text(encoding="utf-8")
     assert "the file is empty" not in (out / "reports" / "empty.md").read_text(encoding="utf-8")

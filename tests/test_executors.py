@@ -80,7 +80,7 @@ def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, mo
     from grader.reference import load_reference
     from grader.runner import GradingOptions
     from grader.sandbox import Limits
-    from tests.conftest import EXAMPLES, REFERENCE, STUBS, read_gradebook, reports_without_timing
+    from tests.conftest import RNN, EXAMPLES, REFERENCE, STUBS, read_gradebook, reports_without_timing
 
     folder = tmp_path / "class"
     folder.mkdir()
@@ -89,7 +89,7 @@ def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, mo
     (folder / "stub.py").write_bytes(STUBS.read_bytes())
     (folder / "syntax.py").write_text("def rnn_forward(:\n", encoding="utf-8")
     options = GradingOptions(mode="check", limits=Limits(call_seconds=5.0, import_seconds=10.0),
-                             reference=load_reference(REFERENCE))
+                             reference=load_reference(RNN, REFERENCE))
     local = run_batch(folder, tmp_path / "local", options, ("json",), jobs=1)
 
     def not_here(*args, **kwargs):

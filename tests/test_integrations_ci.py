@@ -25,7 +25,7 @@ import yaml
 from grader.cli import main
 from grader.integrations import ci
 from grader.reports import classroom
-from tests.conftest import MISTAKES, REFERENCE, compose
+from tests.conftest import MISTAKES, REFERENCE, RNN, compose
 from tests.reports.helpers import error_result, make_result
 
 BIN = Path(sys.executable).parent
@@ -52,7 +52,7 @@ def student_repo(root: Path) -> Path:
     """A student's repository as GitHub Classroom makes it: the bundle, committed, with the workflows."""
     from grader import release
 
-    release.build_bundle(root)
+    release.build_bundle(RNN, root)
     commit(root, "bundle", "2026-03-02T09:00:00+09:00", ".")
     assert main(["init-ci", str(root), "--fail-under", "60", "--classroom"]) == 0
     return root
@@ -366,10 +366,10 @@ def test_init_ci_refuses_to_overwrite_and_asks_for_what_it_cannot_guess(tmp_path
 
 
 def test_values_are_quoted_for_yaml():
-    texts = ci.workflow_texts(install='git+https://example.org/rnn-grader@v1#egg=rnn-grader "x": y',
+    texts = ci.workflow_texts(RNN, install='git+https://example.org/rnn-grader@v1#egg=rnn-grader "x": y',
                               submission="홈워크/rnn #1.py")
     workflow = yaml.safe_load(texts["autograde.yml"])
     assert workflow["env"]["RNN_GRADER_SUBMISSION"] == "홈워크/rnn #1.py"
     assert workflow["env"]["RNN_GRADER_INSTALL"].endswith('"x": y')
     with pytest.raises(ci.IntegrationError):
-        ci.workflow_texts(install="a\nb", submission="rnn.py")
+        ci.workflow_texts(RNN, install="a\nb", submission="rnn.py")

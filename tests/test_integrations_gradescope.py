@@ -67,11 +67,12 @@ def test_the_zip_has_what_gradescope_and_grade_need(autograder_zip):
         names = set(z.namelist())
         modes = {i.filename: (i.external_attr >> 16) for i in z.infolist()}
         run = z.read("run_autograder").decode("utf-8")
-    assert {"setup.sh", "run_autograder", "rnn-grader/pyproject.toml", "solutions/rnn.py"} <= names
+    assert {"setup.sh", "run_autograder", "rnn-grader/pyproject.toml", "rnn-grader/solutions/rnn/rnn.py"} <= names
     for script in ("setup.sh", "run_autograder"):
         assert modes[script] & stat.S_IXUSR, script
-    assert {"rnn-grader/grader/cli.py", "rnn-grader/grader/checks/hidden.py",
-            "rnn-grader/grader/misconceptions.py", "rnn-grader/grader/locales/ko.json"} <= names
+    assert {"rnn-grader/grader/cli.py", "rnn-grader/solutions/rnn/hidden.py", "rnn-grader/solutions/rnn/misconceptions.py",
+            "rnn-grader/assignments/rnn/assignment.toml", "rnn-grader/assignments/rnn/locales/ko.json",
+            "rnn-grader/grader/locales/ko.json"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert "--seed 1234" in run and "--lang ko" in run and "--format gradescope" in run
     with zipfile.ZipFile(autograder_zip) as z:
@@ -141,14 +142,14 @@ def test_the_reference_and_hidden_checks_are_unreadable_to_the_student(autograde
     try:
         root.chmod(0o755)
         source = unpack(autograder_zip, root)
-        secrets = [source / "solutions" / "rnn.py", source / "rnn-grader" / "grader" / "checks" / "hidden.py"]
+        secrets = [source / "rnn-grader" / "solutions" / "rnn" / name for name in ("rnn.py", "hidden.py")]
         assert all(p.stat().st_mode & stat.S_IROTH for p in secrets)  # only the sandbox stands in the way
         fixture = (HOSTILE / "reads_autograder_source.py").read_text(encoding="utf-8")
         fixture = fixture.replace('ROOT = "/autograder"', f"ROOT = {str(root)!r}")
         document = run_autograder(root, {"rnn.py": fixture.encode("utf-8")}, isolation=level)
         assert document["score"] == 0
         said = {t["output"] for t in document["tests"] if "autograder source" in t["output"]}
-        assert said and all("read nothing; refused source/solutions/rnn.py (" in o and "hidden.py (" in o
+        assert said and all("read nothing; refused source/rnn-grader/solutions/rnn/rnn.py (" in o and "hidden.py (" in o
                             for o in said), said
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -15,7 +15,7 @@ import pytest
 from grader.cli import main
 from grader.i18n import text
 from grader.reports.view import num
-from grader.spec import RNN
+from tests.conftest import RNN
 from tests.conftest import MISTAKES, REFERENCE, ROOT, compose
 
 ASSIGNMENT = ROOT / "assignments" / "rnn"
@@ -82,7 +82,8 @@ def test_the_verdicts_are_those_of_rnn_grader_check(tmp_path, capsys):
 def test_the_project_test_run_does_not_collect_the_student_tests():
     done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert "test_rnn.py" not in done.stdout and "assignments" not in done.stdout
+    collected = done.stdout.splitlines()
+    assert collected and not [line for line in collected if "test_rnn.py" in line or line.startswith("assignments/")]
 
 
 def test_an_unreadable_submission_fails_every_part_with_the_reason(tmp_path):
@@ -110,7 +111,7 @@ def test_the_student_bundle_ships_the_tests_and_they_run_there(tmp_path):
     from grader import release
 
     bundle = tmp_path / "bundle"
-    release.build_bundle(bundle)
+    release.build_bundle(RNN, bundle)
     assert (bundle / "conftest.py").is_file() and (bundle / "test_rnn.py").is_file()
     assert not (bundle / "grader" / "checks" / "hidden.py").exists()
     (bundle / "rnn.py").write_bytes(REFERENCE.read_bytes())  # saved last: the one checked

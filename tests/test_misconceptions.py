@@ -7,8 +7,15 @@ import re
 import numpy as np
 import pytest
 
-from grader.misconceptions import CATALOG, DESIGNED, IDS, diagnose, patched, same_answer
-from grader.spec import RNN
+from grader import diagnosis
+from grader.diagnosis import catalog_ids, patched, same_answer
+from tests.conftest import RNN
+
+CATALOG, DESIGNED, IDS = RNN.misconceptions.CATALOG, RNN.misconceptions.DESIGNED, catalog_ids(RNN.misconceptions)
+
+
+def diagnose(part, probe, reference, mutated=False):
+    return diagnosis.diagnose(RNN.misconceptions, part, probe, reference, mutated)
 from tests.checks.junk import JUNK, junk_submission
 from tests.conftest import MISTAKES, ROOT, InProcessProbe, affected_parts, compose, module_from_source
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import authoring, release
+from grader import assignments, authoring, release
 from grader.cli import main
-from tests.conftest import REFERENCE, ROOT
+from tests.conftest import REFERENCE, RNN, ROOT
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
@@ -27,11 +27,12 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_bundle_holds_stubs_notebook_grader_and_no_instructor_files(bundle):
     names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if "__pycache__" not in p.parts}
-    assert {"rnn.py", "rnn.ipynb", "pyproject.toml", "grader/cli.py", "grader/checks/forward.py"} <= names
-    assert not {"grader/misconceptions.py", "grader/checks/hidden.py"} & names
-    assert not any(n.startswith("solutions") or n.endswith("lesson.md") for n in names)
-    assert (bundle / "rnn.py").read_text(encoding="utf-8") == (authoring.ASSIGNMENT / "rnn.py").read_text(
-        encoding="utf-8")
+    assert {"rnn.py", "rnn.ipynb", "pyproject.toml", "grader/cli.py", "assignments/rnn/checks/forward.py",
+            "assignments/rnn/assignment.toml", "assignments/rnn/stored_examples.json",
+            "assignments/rnn/locales/ko.json"} <= names
+    assert not any("hidden" in n or "misconceptions" in n or n.startswith("solutions") or n.endswith("lesson.md")
+                   for n in names)
+    assert (bundle / "rnn.py").read_text(encoding="utf-8") == (RNN.folder / "rnn.py").read_text(encoding="utf-8")
 
 
 def code_lines(source: str) -> list[str]:
@@ -52,11 +53,12 @@ def code_lines(source: str) -> list[str]:
 
 
 def solution_code_lines() -> set[str]:
-    """The reference's code lines that compute something: `return` dropped, and left out the
+    """The references' code lines (every installed assignment's) that compute something: `return` dropped, and left out the
     imports, block headers (`for t in range(T):`) and trivial lines of fewer than four tokens
     (`return h`, `else:`)."""
     found = set()
-    for path in (ROOT / "solutions").rglob("*.py"):
+    references = [assignments.load(name).reference_path() for name in assignments.installed()]
+    for path in references:
         for line in code_lines(path.read_text(encoding="utf-8")):
             line = line.removeprefix("return ")
             if line and not line.startswith(("import ", "from ")) and not line.endswith(":") and \
@@ -118,9 +120,9 @@ def test_bundle_grader_checks_stubs_without_solutions_or_hidden_checks(bundle, t
     work.mkdir()
     (work / "rnn.py").write_text((bundle / "rnn.py").read_text(encoding="utf-8"), encoding="utf-8")
     (work / "solved.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import grader, grader.spec as s, grader.cli as c; "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import grader, grader.assignments as a, grader.cli as c; "
             "assert grader.__file__.startswith(sys.argv[1]), grader.__file__; "
-            "assert all(ch.public for p in s.RNN.parts for ch in p.checks); "
+            "assert all(ch.public for p in a.load('rnn').parts for ch in p.checks); "
             "sys.exit(c.main(sys.argv[2:]))")
     env = {k: v for k, v in os.environ.items() if k != "RNN_GRADER_SOLUTIONS"}
 
@@ -148,4 +150,21 @@ def test_release_refuses_a_non_empty_folder(tmp_path, capsys):
 def test_bundle_pyproject_installs_the_grader_without_test_extras(bundle):
     text = (bundle / "pyproject.toml").read_text(encoding="utf-8")
     assert 'rnn-grader = "grader.cli:main"' in text and "torch" not in text and "pytest" in text
-    assert release.INSTRUCTOR_ONLY and ROOT.joinpath("grader", "misconceptions.py").exists()
+    assert 'hypothesis==' in text and 'include = ["grader*", "assignments*"]' in text
+
+
+def test_the_bundle_installs_with_pip_and_checks_outside_its_folder(bundle, tmp_path):
+    """`pip install .` (not editable) puts the assignment folder next to the package, where the grader
+    looks: `rnn-grader check` then works from any folder."""
+    target = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                           "--target", str(target), str(bundle)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (target / "assignments" / "rnn" / "assignment.toml").is_file() and (target / "grader" / "cli.py").is_file()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "rnn.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    checked = subprocess.run([sys.executable, "-m", "grader", "check", "--timeout", "5"], cwd=work,
+                             capture_output=True, text=True, env=env)
+    assert checked.returncode == 0 and "100 / 100" in checked.stdout, checked.stderr

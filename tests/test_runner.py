@@ -12,7 +12,7 @@ from grader.checks.framework import PartAborted, msg
 from grader.reports import json_report
 from grader.runner import GradingOptions, SandboxProbe, grade, share_points
 from grader.sandbox import CallOutcome, Limits
-from grader.spec import RNN
+from tests.conftest import RNN
 from grader.submissions import read_submission
 from tests.conftest import EXAMPLES, MISTAKES, REFERENCE, STUBS, affected_parts, compose
 

@@ -5,7 +5,7 @@ import random
 import re
 
 from grader.similarity import normalise, similar_pairs, to_csv
-from grader.spec import RNN
+from tests.conftest import RNN
 from tests.conftest import EXAMPLES, REFERENCE, STUBS
 
 PARTS = RNN.part_names

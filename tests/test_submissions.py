@@ -17,8 +17,10 @@ from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits, Sandbox
 from grader.submissions import (SubmissionError, choose_file, holds_work, is_candidate, pick_file, read_here,
                                 read_submission, student_id)
-from tests.conftest import REFERENCE, ROOT, STUBS, compose
+from tests.conftest import RNN, REFERENCE, ROOT, STUBS, compose
 from tests.sandbox.sandbox_support import level_params
+
+FILES = RNN.files  # the file names the course's assignment hands in
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -59,21 +61,21 @@ def test_ids_are_nfc_normalised(tmp_path):
     assert read_submission(path).student == "김민준"
     folder = tmp_path / unicodedata.normalize("NFD", "이서연")
     write(folder / "rnn.py", "x = 1\n")
-    assert read_submission(folder).student == "이서연"
+    assert read_submission(folder, FILES).student == "이서연"
 
 
 def test_dot_and_dotdot_get_the_folder_name(tmp_path, monkeypatch):
     folder = tmp_path / "han"
     write(folder / "rnn.py", "x = 1\n")
     monkeypatch.chdir(folder)
-    assert student_id(Path(".")) == "han" and read_submission(Path(".")).student == "han"
+    assert student_id(Path(".")) == "han" and read_submission(Path("."), FILES).student == "han"
     monkeypatch.chdir(folder / "..")
     assert student_id(Path("han/..")) == tmp_path.name
     assert student_id(Path("/")) == "submission"
 
 
 def test_explicit_student_id_wins(tmp_path):
-    assert read_submission(write(tmp_path / "rnn.py", "x = 1\n"), "park").student == "park"
+    assert read_submission(write(tmp_path / "rnn.py", "x = 1\n"), student="park").student == "park"
 
 
 def test_folder_submission_uses_its_name_and_rnn_py(tmp_path):
@@ -81,20 +83,20 @@ def test_folder_submission_uses_its_name_and_rnn_py(tmp_path):
     write(folder / "rnn.py", "x = 1\n")
     write(folder / "test_rnn.py", "y = 2\n")  # the bundle's public tests next to it are ignored
     write(folder / "notes.txt", "hello")
-    sub = read_submission(folder)
+    sub = read_submission(folder, FILES)
     assert sub.student == "choi" and sub.path.name == "rnn.py"
 
 
 def test_folder_with_only_one_other_candidate(tmp_path):
     folder = tmp_path / "jung"
     write(folder / "my_rnn.ipynb", nbformat.writes(v4.new_notebook(cells=[v4.new_code_cell("x = 1")])))
-    assert pick_file(folder).name == "my_rnn.ipynb"
-    assert read_submission(folder).student == "jung"
+    assert pick_file(folder, FILES).name == "my_rnn.ipynb"
+    assert read_submission(folder, FILES).student == "jung"
 
 
 @pytest.mark.parametrize("files, words", [
-    (["a.py", "b.py"], ["several candidate files", "a.py", "b.py", "name the one to grade"]),
-    ([], ["no .py or .ipynb file inside", "put rnn.py or rnn.ipynb"]),
+    (["a.py", "b.py"], ["several candidate files", "a.py", "b.py", "name the one to grade one of: rnn.py, rnn.ipynb"]),
+    ([], ["no .py or .ipynb file inside", "put one of these in the folder: rnn.py, rnn.ipynb"]),
 ], ids=["two-others", "empty-folder"])
 def test_folder_with_no_or_several_candidates(tmp_path, files, words):
     folder = tmp_path / "yoon"
@@ -102,7 +104,7 @@ def test_folder_with_no_or_several_candidates(tmp_path, files, words):
     for name in files:
         write(folder / name, "x = 1\n")
     with pytest.raises(SubmissionError) as info:
-        read_submission(folder)
+        read_submission(folder, FILES)
     message = str(info.value)
     assert str(folder) in message and "\n" not in message
     for word in words:
@@ -134,7 +136,7 @@ def test_unreadable_files_name_the_file_and_say_what_to_do(tmp_path, name):
 def test_missing_path_wrong_extension_broken_link_and_broken_notebook(tmp_path):
     with pytest.raises(SubmissionError, match="no such file or folder; check the path"):
         read_submission(tmp_path / "nope.py")
-    with pytest.raises(SubmissionError, match=r"not a \.py or \.ipynb file; submit rnn.py or rnn.ipynb"):
+    with pytest.raises(SubmissionError, match=r"not a \.py or \.ipynb file; submit the assignment's \.py file or notebook"):
         read_submission(write(tmp_path / "rnn.txt", "x = 1\n"))
     link = tmp_path / "dangling.py"
     link.symlink_to(tmp_path / "gone.py")
@@ -190,9 +192,9 @@ def test_errors_render_in_the_chosen_language_and_str_stays_english(tmp_path):
     with pytest.raises(SubmissionError) as info:
         read_submission(write(tmp_path / "empty.py", b""))
     path = tmp_path / "empty.py"
-    assert info.value.render("ko") == f"{path}: 빈 파일입니다. 완성한 rnn.py나 rnn.ipynb를 제출하세요"
+    assert info.value.render("ko") == f"{path}: 빈 파일입니다. 완성한 .py 파일이나 노트북을 제출하세요"
     assert info.value.render("en") == str(info.value) == \
-        f"{path}: the file is empty; submit your completed rnn.py or rnn.ipynb"
+        f"{path}: the file is empty; submit your completed .py file or notebook"
 
 
 def test_a_broken_notebook_keeps_the_notebook_problem_in_the_chosen_language(tmp_path):
@@ -210,7 +212,7 @@ def test_both_files_with_work_changed_at_once_is_an_error_naming_both_in_each_la
     write(folder / "rnn.ipynb", "{}")  # not a readable notebook: that is work too (grading it shows what is wrong)
     same(folder / "rnn.py", folder / "rnn.ipynb")
     with pytest.raises(SubmissionError) as info:
-        read_submission(folder)
+        read_submission(folder, FILES)
     assert str(info.value) == (f"both {folder / 'rnn.py'} and {folder / 'rnn.ipynb'} hold work and neither was "
                                f"changed after the other; keep only the one to grade, or name it, e.g. "
                                f"`rnn-grader check {folder / 'rnn.ipynb'}`")
@@ -263,14 +265,14 @@ def test_one_rule_chooses_the_file_holding_the_work_then_the_one_changed_last(tm
         write(folder / name, CONTENT[name, kind]())
         stamp = 2 * 10**18 if name == newer else 10**18
         os.utime(folder / name, ns=(stamp, stamp))
-    choice = choose_file(folder)
+    choice = choose_file(folder, FILES)
     assert choice.path == folder / chosen and choice.note.render("en").startswith(note)
     assert choice.note.render("ko") != choice.note.render("en") and chosen in choice.note.render("ko")
     # every reader applies it: a folder (batch, `check FOLDER`, CI) and a student's own folder (`check`, pytest)
-    submission = read_submission(folder)
+    submission = read_submission(folder, FILES)
     assert submission.path == folder / chosen and submission.notes == (choice.note,)
-    here = read_here(folder)
-    assert here.path == folder / chosen and here.student == "rnn" and pick_file(folder) == folder / chosen
+    here = read_here(folder, FILES)
+    assert here.path == folder / chosen and here.student == "rnn" and pick_file(folder, FILES) == folder / chosen
 
 
 @pytest.mark.parametrize("code, work", [
@@ -293,8 +295,8 @@ def test_the_released_stubs_hold_no_work():
 
 def test_read_here_needs_an_assignment_file(tmp_path):
     write(tmp_path / "test_rnn.py", "x = 1\n")
-    with pytest.raises(SubmissionError, match="no rnn.py or rnn.ipynb in the current folder"):
-        read_here(tmp_path)
+    with pytest.raises(SubmissionError, match="none of rnn.py, rnn.ipynb is in the current folder"):
+        read_here(tmp_path, FILES)
 
 
 def test_modification_times_are_read_in_one_place_only():
@@ -321,7 +323,7 @@ def test_a_folder_carries_the_modules_beside_it_and_the_packages_it_imports(tmp_
     folder = helper_folder(tmp_path)
     write(folder / "scratch" / "notes.py", "x = 1\n")  # a folder nothing imports stays out
     write(folder / ".ipynb_checkpoints" / "rnn_helpers-checkpoint.py", "x = 1\n")
-    submission = read_submission(folder)
+    submission = read_submission(folder, FILES)
     assert [path for path, _ in submission.modules] == ["rnn_helpers.py", "rnnpkg/__init__.py", "rnnpkg/bounds.py",
                                                         "rnnpkg/clipping.py"]
     assert dict(submission.modules)["rnnpkg/bounds.py"] == (folder / "rnnpkg" / "bounds.py").read_bytes()
@@ -334,33 +336,33 @@ def test_a_notebook_carries_the_modules_its_cells_import_but_not_the_other_assig
     write(folder / "rnn.ipynb", solved_notebook("from rnnpkg.clipping import clip_each\n"))
     write(folder / "rnn.py", STUBS.read_bytes())
     shutil.copytree(HELPERS / "rnnpkg", folder / "rnnpkg")
-    submission = read_submission(folder)
+    submission = read_submission(folder, FILES)
     assert submission.path.name == "rnn.ipynb" and submission.module_file == "rnn.py"
     assert [path for path, _ in submission.modules] == ["rnnpkg/__init__.py", "rnnpkg/bounds.py", "rnnpkg/clipping.py"]
 
 
 def test_the_hash_covers_the_modules(tmp_path):
     folder = helper_folder(tmp_path)
-    first = read_submission(folder).sha256
+    first = read_submission(folder, FILES).sha256
     assert first != hashlib.sha256((folder / "rnn.py").read_bytes()).hexdigest()
     with (folder / "rnnpkg" / "bounds.py").open("a", encoding="utf-8") as handle:
         handle.write("# changed\n")
-    assert read_submission(folder).sha256 != first  # resume grades it again
+    assert read_submission(folder, FILES).sha256 != first  # resume grades it again
     alone = write(tmp_path / "alone" / "rnn.py", REFERENCE.read_bytes())
-    assert read_submission(alone.parent).sha256 == hashlib.sha256(alone.read_bytes()).hexdigest()  # as before
+    assert read_submission(alone.parent, FILES).sha256 == hashlib.sha256(alone.read_bytes()).hexdigest()  # as before
 
 
 def test_modules_are_bounded_and_links_refused(tmp_path, monkeypatch):
     folder = helper_folder(tmp_path)
     monkeypatch.setattr("grader.submissions.MAX_MODULES", 3)
     with pytest.raises(SubmissionError) as info:
-        read_submission(folder)
+        read_submission(folder, FILES)
     assert str(info.value) == (f"{folder}: more than 3 Python files (or 4 MB of them) beside the assignment file; keep "
                                "only the assignment and the modules it imports in the folder")
     monkeypatch.undo()
     (folder / "answers.py").symlink_to(REFERENCE)  # would carry a file from outside the folder into the sandbox
     with pytest.raises(SubmissionError, match=r"answers\.py: a symbolic link beside the assignment file"):
-        read_submission(folder)
+        read_submission(folder, FILES)
 
 
 @pytest.mark.parametrize("path", ["../escape.py", "/abs.py", "pkg//x.py", "x.txt", "rnn.py", "a/./b.py"])
@@ -385,8 +387,8 @@ def test_modules_land_in_the_workers_own_folder(level):
 def test_a_folder_with_helpers_scores_full_marks_through_the_sandbox(tmp_path, level):
     folder = helper_folder(tmp_path)
     options = GradingOptions(mode="check", limits=Limits(isolation=level))
-    result = grade(read_submission(folder), options)
+    result = grade(read_submission(folder, FILES), options)
     assert result.status == "graded" and result.score == result.max_score, [(p.name, p.score) for p in result.parts]
     (folder / "rnn_helpers.py").unlink()  # the control: without its helper the same folder cannot load
-    missing = grade(read_submission(folder), options)
+    missing = grade(read_submission(folder, FILES), options)
     assert missing.status == "error" and "No module named 'rnn_helpers'" in missing.error.message

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+ASSIGNMENT = "rnn"
 SUBMISSION = pytest.StashKey()
 RESULT = pytest.StashKey()
 
@@ -33,11 +34,13 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     """Read (never run) the submission once: the file named, or the one `rnn-grader check` would
     choose in this folder; a SubmissionError is kept to fail every test with its reason."""
+    from grader import assignments
     from grader.submissions import SubmissionError, read_here, read_submission
 
     explicit = config.getoption("--submission")
+    files = assignments.load(ASSIGNMENT).files
     try:
-        config.stash[SUBMISSION] = read_submission(Path(explicit)) if explicit else read_here(HERE)
+        config.stash[SUBMISSION] = read_submission(Path(explicit), files) if explicit else read_here(HERE, files)
     except SubmissionError as exc:
         config.stash[SUBMISSION] = exc
 
@@ -55,16 +58,18 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def rnn_result(request):
     """The verdict of `rnn-grader check` on the submission, computed once."""
+    from grader import assignments
     from grader.model import GradingError
     from grader.runner import GradingOptions, error_result, grade
-    from grader.submissions import ASSIGNMENT_FILES, SubmissionError, student_id
+    from grader.submissions import SubmissionError, student_id
 
     config = request.config
-    options = GradingOptions(mode="check", lang=config.getoption("--rnn-lang"))
+    assignment = assignments.load(ASSIGNMENT)
+    options = GradingOptions(mode="check", assignment=assignment, lang=config.getoption("--rnn-lang"))
     submission = config.stash[SUBMISSION]
     if isinstance(submission, SubmissionError):
         explicit = config.getoption("--submission")
-        student = student_id(Path(explicit)) if explicit else Path(ASSIGNMENT_FILES[0]).stem
+        student = student_id(Path(explicit)) if explicit else assignment.manifest.module
         result = error_result(student, "", GradingError(submission.kind, submission.render(options.lang)), options)
     else:
         result = grade(submission, options)

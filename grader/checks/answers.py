@@ -123,7 +123,6 @@ class Gated:
 
 
 def property_check(returns: Returns, name: str, weight: float, cases: SearchStrategy,
-                   prop: Callable[[Probe, Any, Any], None], public: bool = True,
-                   needs_reference: bool = False) -> Check:
+                   prop: Callable[[Probe, Any, Any], None], public: bool = True) -> Check:
     """A test of a property of `returns.function`, credited only for a real answer."""
-    return Check(name, weight, public, cases, Gated(returns, prop), needs_reference)
+    return Check(name, weight, public, cases, Gated(returns, prop))

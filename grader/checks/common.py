@@ -20,7 +20,7 @@ def matches_reference(function: str, cases: SearchStrategy, compare: Callable[[A
         expected = getattr(probe.ref, function)(*arguments(case))
         compare(probe(function, case), expected)
 
-    return Check(name, weight, public=False, cases=cases, verify=verify, needs_reference=True)
+    return Check(name, weight, public=False, cases=cases, verify=verify)
 
 
 def inputs_unchanged(returns: Returns, cases: SearchStrategy, weight: float = 1) -> Check:

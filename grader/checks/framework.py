@@ -87,4 +87,3 @@ class Check:
     public: bool
     cases: SearchStrategy
     verify: Callable[[Probe, Case], None]
-    needs_reference: bool = False

@@ -44,4 +44,4 @@ def _step_finite_differences(probe: Probe, case: Case, answer: tuple) -> None:
 
 
 HIDDEN[STEP] += (property_check(STEP_RETURNS, "finite_differences", 2, S.params_case(), _step_finite_differences,
-                                public=False, needs_reference=True),)
+                                public=False),)

@@ -11,7 +11,7 @@ from grader.checks.compare import expect_array, expect_scalar
 from grader.checks.finite_diff import check_directional
 from grader.checks.framework import Mismatch
 from grader.runner import check_seed, drawn_inputs
-from grader.spec import RNN
+from tests.conftest import RNN
 from tests.checks.junk import JUNK, junk_submission
 from tests.conftest import ROOT, InProcessProbe, compose, module_from_source
 

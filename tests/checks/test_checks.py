@@ -2,11 +2,14 @@
 and each mistake fixture fails checks on exactly the parts it declares."""
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from grader.runner import check_seed, run_check
-from grader.spec import RNN
+from tests.conftest import RNN
 from tests.conftest import MISTAKES, InProcessProbe, affected_parts, compose, module_from_source
 
 ALL_CHECKS = [(part.name, check) for part in RNN.parts for check in part.checks]
@@ -46,9 +49,14 @@ def test_check_names_unique_within_each_part():
         assert len(names) == len(set(names)), part.name
 
 
-def test_public_checks_never_need_the_reference():
-    assert all(not c.needs_reference for p in RNN.parts for c in p.checks if c.public)
-    assert all(c.needs_reference for p in RNN.parts for c in p.checks if not c.public)
+def test_hidden_checks_come_from_the_instructor_folder_only():
+    """Every hidden check is defined under solutions/ (the bundle leaves it out), every public one under
+    the assignment folder or the engine."""
+    for part in RNN.parts:
+        for check in part.checks:
+            home = Path(inspect.getsourcefile(check.verify if inspect.isfunction(check.verify)
+                                              else type(check.verify))).resolve()
+            assert (RNN.solutions in home.parents) != check.public or "grader" in home.parts, (part.name, check.name)
 
 
 def test_every_part_has_public_and_hidden_checks():
@@ -75,7 +83,7 @@ def test_replaying_the_drawn_inputs_gives_what_hypothesis_gives(fixture, referen
 def test_a_check_that_changes_its_input_does_not_change_the_next_submissions_inputs(reference):
     from grader.checks.framework import Check
     from grader.runner import drawn_inputs
-    from grader.checks import strategies as S
+    from rnn_grader_assignments.rnn.checks import strategies as S
 
     def scribble(probe, case):
         case["x_t"][...] = 99.0

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import assignments
 from grader.reference import load_reference
 from grader.runner import GradingOptions, grade
 from grader.sandbox import Limits
@@ -40,7 +41,8 @@ def decoys():
 
 
 def _grade(path: Path, limits: Limits, mode: str = "grade"):
-    reference = load_reference() if mode == "grade" else None
+    rnn = assignments.load("rnn")
+    reference = load_reference(rnn) if mode == "grade" else None
     return grade(read_submission(path), GradingOptions(mode=mode, limits=limits, reference=reference))
 
 
