@@ -172,7 +172,25 @@ def bound_names(code: str) -> frozenset[str]:
     return frozenset(names)
 
 
+MAX_NESTING = 64  # a notebook's JSON nests about six deep; far deeper is no notebook
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting(text: str) -> int:
+    """How deep the JSON's arrays and objects nest (strings skipped), without parsing it: the parser
+    recurses once per level, and near the interpreter's recursion limit even a garbage collection
+    that runs a finalizer can fail."""
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _load(text: str) -> dict:
+    if _nesting(text) > MAX_NESTING:
+        raise NotebookError("notebook.unparsable")
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -258,3 +258,10 @@ def test_a_lone_surrogate_in_a_cell_becomes_a_replacement_character():
     out = notebook_to_source(json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": "x = 1  # \ud800"}]}))
     assert out.source == "x = 1  # \ufffd\n"
     out.source.encode("utf-8")
+
+
+def test_nesting_is_measured_without_parsing_and_skips_brackets_in_strings():
+    from grader.notebooks import MAX_NESTING, _nesting
+
+    assert _nesting('{"a": "[[[[{{", "b": [[1], [2, "]"]]}') == 3
+    assert _nesting("[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1)) == MAX_NESTING + 1
