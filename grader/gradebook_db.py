@@ -274,10 +274,3 @@ class Gradebook:
             db.executemany("INSERT OR REPLACE INTO batch_rows VALUES (?, ?, ?, ?, 1)",
                            [(batch_id, row, student, result_id) for row, student, result_id in rows])
 
-    def gradings(self, settings_key: str | None = None) -> list[tuple[str, str, str]]:
-        """(student, submission sha256, settings key) of every stored grading, oldest first."""
-        query = "SELECT student, submission_sha256, settings_key FROM results"
-        args: tuple = ()
-        if settings_key is not None:
-            query, args = query + " WHERE settings_key = ?", (settings_key,)
-        return [tuple(r) for r in self.db.execute(query + " ORDER BY id", args)]

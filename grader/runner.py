@@ -2,8 +2,8 @@
 
 Hypothesis runs here, in the trusted process; the student's functions are reached only
 through the sandbox, and every verdict is computed here from the plain values it returns.
-Budgets follow DESIGN.md: a part whose call timed out, crashed or is not implemented is
-not called again, and each part has its own share of the submission's wall-clock budget,
+Budgets, so one bad submission costs seconds: a part whose call timed out, crashed or is not
+implemented is not called again, and each part has its own share of the submission's wall-clock budget,
 enforced on every call (see `spec.Budget`).
 """
 from __future__ import annotations

@@ -44,13 +44,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import landlock
+from .outcomes import ISOLATION_CHOICES
 
-__all__ = ["LEVELS", "REQUESTS", "IsolationUnavailable", "Plan", "Probe", "resolve", "probe",
+__all__ = ["LEVELS", "REQUESTS", "IsolationUnavailable", "Plan", "LevelCheck", "resolve", "probe",
            "available_levels", "describe", "files_left_open", "landlock_rules", "bwrap_argv",
            "UidSlot", "kill_tree", "ENV_VAR"]
 
-LEVELS = ("bubblewrap", "unprivileged-user", "process")  # strongest first
-REQUESTS = ("auto",) + LEVELS
+REQUESTS = ISOLATION_CHOICES  # "auto", then the levels, strongest first
+LEVELS = REQUESTS[1:]
 ENV_VAR = "RNN_GRADER_ISOLATION"  # operators may force a level for "auto" without code changes
 
 UID_BASE = 1_900_000_000  # per-slot uids: UID_BASE .. UID_BASE + SLOTS - 1 (no passwd entries)
@@ -110,7 +111,9 @@ DEFAULT_RUNTIME = Runtime()
 
 
 @dataclass(frozen=True)
-class Probe:
+class LevelCheck:
+    """Whether an isolation level works on this machine, found by starting a real worker (and why
+    not); not to be confused with the checks' Probe, which calls the student's functions."""
     level: str
     ok: bool
     reason: str = ""  # why not, when not ok
@@ -152,11 +155,11 @@ def bwrap_supports(option: str) -> bool:
     return f"{option} " in _bwrap_help
 
 
-_probes: dict[str, Probe] = {}
+_probes: dict[str, LevelCheck] = {}
 _probe_lock = threading.Lock()
 
 
-def probe(level: str) -> Probe:
+def probe(level: str) -> LevelCheck:
     """Whether ``level`` works here, found out once per process by starting a real worker."""
     if level not in LEVELS:
         raise ValueError(f"unknown isolation level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -167,23 +170,23 @@ def probe(level: str) -> Probe:
         return found
 
 
-def _probe(level: str) -> Probe:
+def _probe(level: str) -> LevelCheck:
     if level == "bubblewrap" and bwrap_path() is None:
-        return Probe(level, False, "bwrap is not installed (apt-get install bubblewrap)")
+        return LevelCheck(level, False, "bwrap is not installed (apt-get install bubblewrap)")
     if level == "unprivileged-user" and not is_root():
-        return Probe(level, False, "switching to an unprivileged uid needs the grader to run as "
+        return LevelCheck(level, False, "switching to an unprivileged uid needs the grader to run as "
                                    "root")
     if not sys.platform.startswith("linux"):
         if level == "process":
-            return Probe(level, True)
-        return Probe(level, False, "needs Linux")
+            return LevelCheck(level, True)
+        return LevelCheck(level, False, "needs Linux")
     reason = ""
     for seccomp in ((True, False) if seccomp_supported() else (False,)):
         for abi in dict.fromkeys((landlock.abi(), 0)):
             ok, reason = _try_worker(level, seccomp, abi > 0)
             if ok:
-                return Probe(level, True, seccomp=seccomp, landlock=abi)
-    return Probe(level, False, reason)
+                return LevelCheck(level, True, seccomp=seccomp, landlock=abi)
+    return LevelCheck(level, False, reason)
 
 
 def _try_worker(level: str, seccomp: bool, fenced: bool) -> tuple[bool, str]:
@@ -267,7 +270,7 @@ def _resolve(request: str) -> str:
     return request
 
 
-def available_levels() -> list[Probe]:
+def available_levels() -> list[LevelCheck]:
     return [probe(level) for level in LEVELS]
 
 

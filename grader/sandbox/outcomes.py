@@ -7,15 +7,10 @@ from typing import Any
 
 from .wire import Unsupported
 
-__all__ = ["Limits", "LoadError", "CallOutcome", "Unsupported", "FATAL_KINDS",
-           "LOAD_KINDS", "CALL_KINDS"]
+__all__ = ["Limits", "LoadError", "CallOutcome", "Unsupported", "FATAL_KINDS"]
 
 FATAL_KINDS = frozenset({"timeout", "crash", "memory", "exit", "protocol"})
-CALL_KINDS = frozenset({"exception", "timeout", "crash", "memory", "exit", "protocol", "skipped"})
-LOAD_KINDS = frozenset({"syntax", "import", "timeout", "exit", "crash", "memory", "protocol"})
-
-
-ISOLATION_CHOICES = ("auto", "bubblewrap", "unprivileged-user", "process")
+ISOLATION_CHOICES = ("auto", "bubblewrap", "unprivileged-user", "process")  # isolation.REQUESTS is built from it
 
 
 @dataclass(frozen=True)

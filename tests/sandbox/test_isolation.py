@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported, isolation
-from grader.sandbox.isolation import Probe
+from grader.sandbox.isolation import LevelCheck
 
 from sandbox_support import FAST, HOSTILE, PROJECT, ROOMY, alive_with, fenced, gone, without
 
@@ -78,7 +78,7 @@ def test_every_available_level_can_be_forced_and_runs_calls(level, make_box):
 
 def test_an_unavailable_forced_level_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(isolation._probes, "bubblewrap",
-                        Probe("bubblewrap", False, "bwrap is not installed (apt-get install "
+                        LevelCheck("bubblewrap", False, "bwrap is not installed (apt-get install "
                                                    "bubblewrap)"))
     with pytest.raises(IsolationUnavailable,
                        match=r"isolation level 'bubblewrap' is not available here: bwrap is not "

@@ -166,7 +166,7 @@ def test_a_fence_that_cannot_be_set_up_stops_the_worker_before_the_submission(ma
 ])
 def test_reports_name_the_level_the_fence_and_what_is_left_open(monkeypatch, name, seccomp, abi,
                                                                   label):
-    monkeypatch.setitem(isolation._probes, name, isolation.Probe(name, True, seccomp=seccomp,
+    monkeypatch.setitem(isolation._probes, name, isolation.LevelCheck(name, True, seccomp=seccomp,
                                                                  landlock=abi))
     assert isolation.describe(name) == label
     assert (isolation.files_left_open(name) is None) == ("no landlock" not in label)
