@@ -175,8 +175,11 @@ def parser() -> argparse.ArgumentParser:
     init_ci.add_argument("--force", action="store_true", help="overwrite workflow files that exist")
 
     export = sub.add_parser("export", parents=[chooser], help="package the grader for another platform")
-    export.add_argument("platform", choices=("gradescope",))
-    export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
+    export.add_argument("platform", choices=("gradescope", "classroom50"))
+    export.add_argument("--out", type=Path, required=True, help="gradescope: the zip to write, e.g. autograder.zip; "
+                        "classroom50: a new folder (copy it to CLASSROOM/autograders/ASSIGNMENT/)")
+    export.add_argument("--hidden", action="store_true", help="classroom50: grade with the hidden checks and the "
+                        "reference (students can download the autograder folder: see its README)")
     export.add_argument("--solutions", type=Path, help="reference solution file or folder (default: the "
                         "assignment's solutions/<name>/)")
     export.add_argument("--seed", type=int, help="base seed of the generated inputs (default: the course's)")
@@ -340,8 +343,9 @@ def cmd_authoring(args: argparse.Namespace) -> int:
 
 
 def cmd_integrations(args: argparse.Namespace) -> int:
-    """`init-ci` (GitHub Actions workflows) and `export gradescope` (Gradescope's autograder zip)."""
-    from grader.integrations import ci, gradescope_export
+    """`init-ci` (GitHub Actions workflows), `export gradescope` (Gradescope's autograder zip) and
+    `export classroom50` (Classroom 50's autograder folder)."""
+    from grader.integrations import ci, classroom50, gradescope_export
 
     assignment = _assignment(args)
     if args.command == "init-ci":
@@ -349,6 +353,12 @@ def cmd_integrations(args: argparse.Namespace) -> int:
                                       install=args.install, classroom=args.classroom, lang=args.lang,
                                       force=args.force)
         print(f"rnn-grader: {checked}", file=sys.stderr)
+    elif args.platform == "classroom50":
+        written = classroom50.export(assignment, args.out, hidden=args.hidden,
+                                     reference=reference_path(assignment, args.solutions) if args.hidden else None,
+                                     seed=args.seed, lang=args.lang, timeout=args.timeout)
+    elif args.hidden:
+        raise InputError("--hidden is for classroom50; the Gradescope autograder always grades with the hidden checks")
     else:
         written = [gradescope_export.build_zip(assignment, args.out, solutions=reference_path(assignment, args.solutions),
                                                seed=args.seed, lang=args.lang,
