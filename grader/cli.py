@@ -169,6 +169,9 @@ def parser() -> argparse.ArgumentParser:
                          "workflow then checks the one of them holding the student's work, as check chooses)")
     init_ci.add_argument("--install", metavar="PIP-SPEC", help="what `pip install` installs the grader from "
                          "(default: . when the repository is the student bundle)")
+    init_ci.add_argument("--gate", action="store_true", help="grade with a grader the student cannot change: "
+                         "--install must pin it (rnn-grader==VERSION, OWNER/REPO@TAG of the course repository, or a "
+                         "git URL ending in @TAG)")
     init_ci.add_argument("--classroom", action="store_true",
                          help="also write .github/workflows/classroom.yml for GitHub Classroom's reporter")
     init_ci.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
@@ -351,7 +354,7 @@ def cmd_integrations(args: argparse.Namespace) -> int:
     if args.command == "init-ci":
         written, checked = ci.init_ci(args.repo, assignment, fail_under=args.fail_under, submission=args.submission,
                                       install=args.install, classroom=args.classroom, lang=args.lang,
-                                      force=args.force)
+                                      force=args.force, gate=args.gate)
         print(f"rnn-grader: {checked}", file=sys.stderr)
     elif args.platform == "classroom50":
         written = classroom50.export(assignment, args.out, hidden=args.hidden,
