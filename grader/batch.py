@@ -28,6 +28,12 @@ storing its result or writing its reports (the row then says why; nothing graded
 
 Student ids are file names, so they are text every store accepts: the bytes of a name that is
 not UTF-8 (a zip made on a Windows PC in cp949) are shown as `\\xNN`.
+
+With a course file (`course`: its deadline and late policy), every row also gets its lateness
+(grader.deadlines) from its submission time (grader.submission_times): gradebook.csv, the
+summaries and the LMS files show it beside the raw score, and each batch records it in
+gradebook.sqlite. The policy is not a grading setting, so a changed deadline or extension
+regrades nothing: running the batch again reuses every result and only recomputes the penalties.
 """
 from __future__ import annotations
 
@@ -48,10 +54,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import grader
 from grader import assignments, i18n
 from grader import similarity as similarity_module
+from grader.course import Course
 from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
 from grader.gradebook_db import FILENAME as SQLITE_NAME
 from grader.gradebook_db import Gradebook, GradebookError, comparable, normalised
-from grader.model import BatchEntry, BatchResult, GradingError, SubmissionResult
+from grader.model import BatchEntry, BatchResult, GradingError, Lateness, SubmissionResult
 from grader.reports import classroom, gradebook, gradescope, html, json_report, junit, markdown, summary, summary_md
 from grader.reports.filenames import report_stem
 from grader.runner import GradingOptions, error_result, grade
@@ -292,7 +299,7 @@ def grade_submission(submission: Submission, options: GradingOptions) -> Submiss
 
 # modules that cannot change a score (how results are run, stored and shown)
 _NOT_SCORING = {"batch.py", "cli.py", "__main__.py", "progress.py", "similarity.py", "gradebook_db.py",
-                "executors.py"}
+                "executors.py", "course.py", "deadlines.py", "submission_times.py", "git_times.py"}
 
 
 def _tree_digest(digest, root: Path, skip) -> None:
@@ -458,12 +465,14 @@ def _interrupts_deferred():
 def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[str, ...] = ALL_FORMATS,
               progress: Callable[[int, int, SubmissionResult], None] | None = None, jobs: int = 1, *,
               executor: Any = None, scheduler: str | None = None, regrade: bool = False,
-              similarity: bool = False, similarity_threshold: float = similarity_module.DEFAULT_THRESHOLD) -> BatchRun:
+              similarity: bool = False, similarity_threshold: float = similarity_module.DEFAULT_THRESHOLD,
+              course: Course | None = None) -> BatchRun:
     """Grade every entry of `folder` into `out`.
 
     `jobs` > 1 grades that many submissions at once in worker processes; `executor="dask"` with
     `scheduler="tcp://HOST:PORT"` grades on a Dask cluster instead. `progress(done, total, result)`
     is called as each row is finished (and `progress.start(total, done)` first, when it has one).
+    `course` (a deadline and late policy) adds every row's lateness.
     Raises BatchInterrupted (a KeyboardInterrupt) on Ctrl-C, after saving what was finished.
     """
     started = time.monotonic()
@@ -482,18 +491,30 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
     except GradebookError as exc:
         raise BatchInputError(str(exc)) from None
     results: dict[int, SubmissionResult] = {}
+    lateness: dict[int, Lateness] = {}
+    times = [course.submission_time(t.paths[0], t.student, options.assignment.files) for t in todo] if course else []
     counts = {"graded": 0, "reused": 0}
     status = "interrupted"
     batch_id = store.start_batch(folder.resolve(), grader.__version__, key, settings, jobs,
                                  getattr(remote, "name", "local"), len(todo))
 
     def write_tables() -> None:
-        write_atomic(out / "gradebook.csv", gradebook.render([results[i] for i in sorted(results)], part_names))
+        rows = sorted(results)
+        write_atomic(out / "gradebook.csv", gradebook.render([results[i] for i in rows], part_names,
+                                                             [lateness[i] for i in rows] if course else None))
+
+    def assess(indexes: list[int]) -> None:
+        """The rows' lateness under the course's policy, recorded with this batch."""
+        if course is not None and indexes:
+            lateness.update({i: course.assess(results[i], times[i]) for i in indexes})
+            store.record_lateness(batch_id, [(i, results[i].student, lateness[i]) for i in indexes],
+                                  course.policy.describe())
 
     def keep(index: int, result: SubmissionResult) -> SubmissionResult:
         result = normalised(result)  # exactly what is stored and what a resumed run reads back
         store.record(batch_id, index, result, key)
         results[index] = result
+        assess([index])
         write_reports(result, reports_dir, formats)
         write_tables()
         return result
@@ -522,7 +543,7 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
         return finished_remote
 
     def rows() -> tuple[BatchEntry, ...]:
-        return tuple(BatchEntry(results[i].student, results[i]) for i in sorted(results))
+        return tuple(BatchEntry(results[i].student, results[i], lateness.get(i)) for i in sorted(results))
 
     similar: tuple = ()
     prepared: list[Prepared] = []
@@ -549,6 +570,7 @@ def run_batch(folder: Path, out: Path, options: GradingOptions, formats: tuple[s
         with _interrupts_deferred():
             store.record_reused(batch_id, reused)
             counts["reused"] = len(reused)
+            assess([index for index, _, _ in reused])
             for index, _, _ in reused:
                 if not reports_current(results[index], reports_dir, formats):
                     write_reports(results[index], reports_dir, formats)

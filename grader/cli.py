@@ -15,7 +15,10 @@ from typing import NoReturn
 import grader
 from grader.batch import ALL_FORMATS, FORMATS, BatchInputError, run_batch, write_atomic, write_reports
 from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_count
+from grader.course import load as load_course
+from grader.deadlines import student_key
 from grader.i18n import LANGS, text
+from grader.submission_times import WEAKEST
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
 from grader.progress import BatchProgress
@@ -157,6 +160,10 @@ def parser() -> argparse.ArgumentParser:
                        help="also write gradebook-<lms>.csv for that LMS's grade import (comma-separated for both)")
     batch.add_argument("--lms-column", default=lms.DEFAULT_COLUMN, metavar="NAME",
                        help="the assignment's column in the Canvas import (default %(default)r)")
+    batch.add_argument("--course", type=Path, metavar="course.toml",
+                       help="the deadline and late policy (time zone, grace period, penalty per day, cap, "
+                            "extensions): adds lateness, penalty and final score to the gradebook; a changed "
+                            "policy or extension regrades nothing")
 
     sub.add_parser("list", parents=[chooser], help="the installed assignments, with their parts and points")
 
@@ -169,14 +176,20 @@ def parser() -> argparse.ArgumentParser:
                          "workflow then checks the one of them holding the student's work, as check chooses)")
     init_ci.add_argument("--install", metavar="PIP-SPEC", help="what `pip install` installs the grader from "
                          "(default: . when the repository is the student bundle)")
+    init_ci.add_argument("--gate", action="store_true", help="grade with a grader the student cannot change: "
+                         "--install must pin it (rnn-grader==VERSION, OWNER/REPO@TAG of the course repository, or a "
+                         "git URL ending in @TAG)")
     init_ci.add_argument("--classroom", action="store_true",
                          help="also write .github/workflows/classroom.yml for GitHub Classroom's reporter")
     init_ci.add_argument("--lang", choices=LANGS, default="en", help="feedback language (default %(default)s)")
     init_ci.add_argument("--force", action="store_true", help="overwrite workflow files that exist")
 
     export = sub.add_parser("export", parents=[chooser], help="package the grader for another platform")
-    export.add_argument("platform", choices=("gradescope",))
-    export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
+    export.add_argument("platform", choices=("gradescope", "classroom50"))
+    export.add_argument("--out", type=Path, required=True, help="gradescope: the zip to write, e.g. autograder.zip; "
+                        "classroom50: a new folder (copy it to CLASSROOM/autograders/ASSIGNMENT/)")
+    export.add_argument("--hidden", action="store_true", help="classroom50: grade with the hidden checks and the "
+                        "reference (students can download the autograder folder: see its README)")
     export.add_argument("--solutions", type=Path, help="reference solution file or folder (default: the "
                         "assignment's solutions/<name>/)")
     export.add_argument("--seed", type=int, help="base seed of the generated inputs (default: the course's)")
@@ -292,12 +305,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.executor == "dask" and not args.scheduler:
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT (the address of the Dask scheduler)")
     options = _options(args, "grade", _assignment(args))
+    course = load_course(args.course) if args.course else None
     _announce_isolation(options.limits)
     try:
         with BatchProgress() as progress:
             batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,
                               executor=args.executor, scheduler=args.scheduler, regrade=args.regrade,
-                              similarity=args.similarity)
+                              similarity=args.similarity, course=course)
     except (BatchInputError, ExecutorUnavailable) as exc:
         raise InputError(str(exc)) from None
     except BatchInterrupted as exc:
@@ -309,6 +323,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
           f"{args.out / 'summary.html'}" if args.similarity else ""), file=sys.stderr)
     for name in args.lms:
         write_atomic(args.out / lms.file_name(name), lms.LMS[name](batch, args.lms_column))
+    if course is not None:
+        _announce_lateness(batch, course)
     print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
           f"{args.out / 'gradebook.csv'}", file=sys.stderr)
     below = sum(_below(e.result.score, args) for e in batch.entries)
@@ -316,6 +332,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"rnn-grader: {below} of {len(batch.entries)} scores < {args.fail_under:g} (--fail-under)",
               file=sys.stderr)
     return EXIT_BELOW if below else EXIT_OK
+
+
+def _announce_lateness(batch, course) -> None:
+    """After a batch with a deadline: how many were late, and which times rest on the weakest source."""
+    late = [e for e in batch.entries if e.late.late_hours > 0]
+    charged = sum(e.late.penalty > 0 for e in late)
+    print(f"late: {len(late)} of {len(batch.entries)} submissions after their deadline, {charged} with a penalty "
+          f"({sum(e.late.extended for e in batch.entries)} with an extension); final scores in gradebook.csv",
+          file=sys.stderr)
+    weakest = [e.student for e in batch.entries if e.late.time_source == WEAKEST]
+    if weakest:
+        print(f"rnn-grader: warning: {len(weakest)} submission times are file modification times, the weakest "
+              f"source (a copy or an unzip changes them): {_one_line(', '.join(weakest[:10]))}"
+              + (" ..." if len(weakest) > 10 else ""), file=sys.stderr)
+    unknown = sorted(set(course.policy.extensions) - {student_key(e.student) for e in batch.entries})
+    if unknown:
+        print(f"rnn-grader: warning: extensions for ids not in the batch: {_one_line(', '.join(unknown))}",
+              file=sys.stderr)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -340,15 +374,22 @@ def cmd_authoring(args: argparse.Namespace) -> int:
 
 
 def cmd_integrations(args: argparse.Namespace) -> int:
-    """`init-ci` (GitHub Actions workflows) and `export gradescope` (Gradescope's autograder zip)."""
-    from grader.integrations import ci, gradescope_export
+    """`init-ci` (GitHub Actions workflows), `export gradescope` (Gradescope's autograder zip) and
+    `export classroom50` (Classroom 50's autograder folder)."""
+    from grader.integrations import ci, classroom50, gradescope_export
 
     assignment = _assignment(args)
     if args.command == "init-ci":
         written, checked = ci.init_ci(args.repo, assignment, fail_under=args.fail_under, submission=args.submission,
                                       install=args.install, classroom=args.classroom, lang=args.lang,
-                                      force=args.force)
+                                      force=args.force, gate=args.gate)
         print(f"rnn-grader: {checked}", file=sys.stderr)
+    elif args.platform == "classroom50":
+        written = classroom50.export(assignment, args.out, hidden=args.hidden,
+                                     reference=reference_path(assignment, args.solutions) if args.hidden else None,
+                                     seed=args.seed, lang=args.lang, timeout=args.timeout)
+    elif args.hidden:
+        raise InputError("--hidden is for classroom50; the Gradescope autograder always grades with the hidden checks")
     else:
         written = [gradescope_export.build_zip(assignment, args.out, solutions=reference_path(assignment, args.solutions),
                                                seed=args.seed, lang=args.lang,

@@ -10,6 +10,10 @@ Tables (one file, readable with any SQLite client):
 - `part_results` and `test_results`: the same results per part and per test, for queries.
 - `batch_rows`: which result made each gradebook row of each batch (`reused` = 1 when the
   row was taken from an earlier run instead of graded again).
+- `lateness`: with a course deadline, each row's lateness as that batch computed it (submission
+  time and its source, the student's deadline, hours and days late, penalty, final score) and
+  the policy it was computed under: a changed extension shows up as a new batch whose rows
+  reuse their results and carry new penalties, the old ones kept.
 
 Each finished submission is one transaction (synchronous=FULL), so an interrupted batch,
 even by a power loss, loses at most the submissions that were being graded.
@@ -24,7 +28,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from grader.model import Diagnosis, GradingError, PartResult, Series, SubmissionResult, TestResult
+from grader.model import Diagnosis, GradingError, Lateness, PartResult, Series, SubmissionResult, TestResult
 
 SCHEMA_VERSION = 1
 FILENAME = "gradebook.sqlite"
@@ -93,6 +97,22 @@ CREATE TABLE IF NOT EXISTS batch_rows (
     student TEXT NOT NULL,
     result_id INTEGER NOT NULL REFERENCES results(id),
     reused INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, row)
+);
+CREATE TABLE IF NOT EXISTS lateness (
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    row INTEGER NOT NULL,
+    student TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    time_source TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    extended INTEGER NOT NULL,
+    late_hours REAL NOT NULL,
+    late_days INTEGER NOT NULL,
+    penalty REAL NOT NULL,
+    final_score REAL NOT NULL,
+    policy TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
     PRIMARY KEY (batch_id, row)
 );
 """
@@ -273,4 +293,13 @@ class Gradebook:
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO batch_rows VALUES (?, ?, ?, ?, 1)",
                            [(batch_id, row, student, result_id) for row, student, result_id in rows])
+
+    def record_lateness(self, batch_id: int, rows: Iterable[tuple[int, str, Lateness]], policy: dict[str, Any]) -> None:
+        """Rows' lateness as this batch computes it, under `policy`: (row, student, lateness), one transaction."""
+        policy_text, when = json.dumps(policy, sort_keys=True, ensure_ascii=False), now()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO lateness VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(batch_id, row, student, late.submitted_at, late.time_source, late.deadline,
+                             int(late.extended), late.late_hours, late.late_days, late.penalty, late.final_score,
+                             policy_text, when) for row, student, late in rows])
 

@@ -137,11 +137,29 @@ class SubmissionResult:
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """When a submission came in against its deadline, and what that costs under the course's policy.
+
+    Kept beside the result, never in it: a changed deadline or extension recomputes this and
+    grades nothing again."""
+
+    submitted_at: str    # UTC ISO 8601; "" when no source says
+    time_source: str     # where the time comes from: classroom50, git, gradescope, lms, mtime (weakest), unknown
+    deadline: str        # the student's own deadline (extension included), ISO 8601 in the course's time zone
+    extended: bool
+    late_hours: float    # after that deadline (0 when on time)
+    late_days: int       # days charged: 0 when on time or within the grace period
+    penalty: float       # points taken off
+    final_score: float
+
+
+@dataclass(frozen=True)
 class BatchEntry:
-    """One row of a batch: the submission's id and its result."""
+    """One row of a batch: the submission's id and its result (and its lateness, when a deadline is set)."""
 
     student: str
     result: SubmissionResult
+    late: Lateness | None = None
 
 
 @dataclass(frozen=True)

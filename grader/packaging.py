@@ -1,4 +1,5 @@
-"""The one writer of a pyproject.toml for a copy of the grader (the student bundle, Gradescope's zip).
+"""The one writer of a pyproject.toml for a copy of the grader (the student bundle, Gradescope's zip,
+Classroom 50's autograder folder), and the one list of files such a self-contained copy holds.
 
 A copy holds the grader package and one assignment folder (`assignments/<name>/`, installed as
 data next to the package, where the grader looks for assignments), with the grader's runtime
@@ -9,13 +10,19 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grader
 from grader.errors import GraderError
 
+if TYPE_CHECKING:
+    from grader.spec import Assignment
+
 PACKAGE = Path(grader.__file__).resolve().parent
+SKIP = re.compile(r"(^|/)(__pycache__|\.[^/]*)(/|$)|\.py[co]$")  # caches and hidden files stay behind
 
 
 class PackagingError(GraderError):
@@ -50,3 +57,28 @@ def pyproject(description: str, extra_dependencies: tuple[str, ...] = ()) -> str
         "[project.scripts]", 'rnn-grader = "grader.cli:main"', "",
         "[tool.setuptools.packages.find]", 'include = ["grader*", "assignments*"]', "",
         "[tool.setuptools.package-data]", '"*" = ["*.json", "*.j2", "*.css", "*.toml", "*.md", "*.ipynb"]', ""])
+
+
+def _tree(folder: Path, prefix: str, leave_out: tuple[str, ...] = ()) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not SKIP.search(relative) and relative not in leave_out:
+            found[f"{prefix}/{relative}"] = path.read_bytes()
+    return found
+
+
+def grader_copy(assignment: Assignment, description: str, reference: Path | None = None) -> dict[str, bytes]:
+    """The files of a copy of the grader that grades `assignment` on its own, by relative path: this
+    pyproject, the package, the assignment folder and, given the `reference` file to grade with, the
+    instructor folder (hidden checks, misconception catalog) with that reference in it, laid out as in
+    the course repository so the grader finds them by its usual rule."""
+    files = {"pyproject.toml": pyproject(description).encode("utf-8")}
+    files.update(_tree(PACKAGE, "grader"))
+    files.update(_tree(assignment.folder, f"assignments/{assignment.name}"))
+    if reference is not None:
+        instructor, module = f"solutions/{assignment.name}", f"{assignment.manifest.module}.py"
+        if assignment.solutions is not None:
+            files.update(_tree(assignment.solutions, instructor, leave_out=(module,)))
+        files[f"{instructor}/{module}"] = Path(reference).read_bytes()
+    return files

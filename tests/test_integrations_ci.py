@@ -63,15 +63,18 @@ def repo(tmp_path_factory) -> Path:
     return student_repo(tmp_path_factory.mktemp("student-repo") / "rnn-homework")
 
 
-@pytest.fixture(scope="module")
-def ci_python(tmp_path_factory) -> Path:
+def runner_python(venv: Path) -> Path:
     """A fresh venv (the runner's Python after setup-python) that sees this venv's packages but
     has no rnn-grader command of its own: the workflow's install step has to provide it."""
-    venv = tmp_path_factory.mktemp("runner") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     site = next(venv.glob("lib/python3*/site-packages"))
     (site / "_outer.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     return venv / "bin"
+
+
+@pytest.fixture(scope="module")
+def ci_python(tmp_path_factory) -> Path:
+    return runner_python(tmp_path_factory.mktemp("runner") / "venv")
 
 
 def steps(workflow: dict) -> list[dict]:
@@ -155,7 +158,10 @@ def test_actionlint_is_live(tmp_path):
 
 def test_autograde_workflow_shape(repo):
     workflow = load(repo, "autograde.yml")
-    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert {"push", "pull_request"} <= set(workflow[True])  # YAML 1.1 reads the key `on` as true
+    for name in ("autograde.yml", "classroom.yml"):
+        setup = next(s for s in steps(load(repo, name)) if s.get("uses", "").startswith("actions/setup-python"))
+        assert setup["with"]["cache"] == "pip" and setup["with"]["cache-dependency-path"] == f".github/workflows/{name}"
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert workflow["env"]["RNN_GRADER_FAIL_UNDER"] == "60" and workflow["env"]["RNN_GRADER_SUBMISSION"] == "."
     assert workflow["env"]["RNN_GRADER_INSTALL"] == "."
@@ -373,3 +379,65 @@ def test_values_are_quoted_for_yaml():
     assert workflow["env"]["RNN_GRADER_INSTALL"].endswith('"x": y')
     with pytest.raises(ci.IntegrationError):
         ci.workflow_texts(RNN, install="a\nb", submission="rnn.py")
+
+
+# ---- gate mode: the grader comes from a pinned source, not from the commit being graded -----------
+
+def cheat(repo: Path) -> None:
+    """What a student can commit in feedback mode: the repository's own grader never fails the job."""
+    cli = repo / "grader" / "cli.py"
+    honest = "    return args.fail_under is not None and score < args.fail_under\n"
+    text = cli.read_text(encoding="utf-8")
+    assert honest in text
+    cli.write_text(text.replace(honest, "    return False\n"), encoding="utf-8")
+
+
+def test_gate_installs_the_pinned_grader_so_a_changed_copy_in_the_repository_changes_nothing(tmp_path):
+    from grader import release
+
+    pinned = tmp_path / "course-repository-at-v1"  # stands in for OWNER/REPO@v1: the runner here is offline
+    release.build_bundle(RNN, pinned)
+    grading = "Grade with the public checks"
+    for gate in (False, True):
+        repo = student_repo(tmp_path / f"gate-{gate}" / "rnn-park")
+        cheat(repo)
+        if gate:
+            assert main(["init-ci", str(repo), "--gate", "--install", "course/rnn-homework@v1", "--fail-under", "60",
+                         "--classroom", "--force"]) == 0
+        workflow = load(repo, "autograde.yml")
+        if gate:
+            assert workflow["env"]["RNN_GRADER_INSTALL"] == "git+https://github.com/course/rnn-homework@v1"
+            assert load(repo, "classroom.yml")["env"]["RNN_GRADER_INSTALL"] == workflow["env"]["RNN_GRADER_INSTALL"]
+            workflow["env"]["RNN_GRADER_INSTALL"] = str(pinned)
+        done = run_steps(repo, workflow, runner_python(tmp_path / f"venv-{gate}"), tmp_path,
+                         only={"Install the grader", grading})
+        assert done["codes"]["Install the grader"][0] == 0, done["codes"]
+        # the stubs score 0 < 60: only the pinned grader says so
+        assert done["codes"][grading][0] == (1 if gate else 0), done["codes"][grading][1]
+
+
+def test_gated_workflows_pass_actionlint(tmp_path):
+    (tmp_path / "rnn.py").write_text("", encoding="utf-8")
+    assert main(["init-ci", str(tmp_path), "--gate", "--install", "rnn-grader==0.1.0", "--classroom"]) == 0
+    files = sorted(str(p) for p in (tmp_path / ".github" / "workflows").glob("*.yml"))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run([actionlint(), "-no-color", *files], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Gate: the grader is installed from RNN_GRADER_INSTALL" in Path(files[0]).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("install", [None, ".", "rnn-grader", "rnn-grader>=0.1", "git+https://github.com/c/r",
+                                     "dist/rnn_grader-0.1.0-py3-none-any.whl"])
+def test_gate_refuses_a_source_that_is_not_pinned(tmp_path, capsys, install):
+    (tmp_path / "rnn.py").write_text("", encoding="utf-8")
+    assert main(["init-ci", str(tmp_path), "--gate", *(["--install", install] if install else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--gate needs --install with a pinned source" in err
+    assert not (tmp_path / ".github").exists()
+
+
+@pytest.mark.parametrize("install", ["rnn-grader==0.1.0", "git+https://github.com/c/r@v1",
+                                     "rnn-grader @ git+ssh://git@github.com/c/r.git@v1.2#egg=rnn-grader"])
+def test_gate_takes_a_pinned_source_as_it_is(install):
+    assert ci.pinned_source(install) == install

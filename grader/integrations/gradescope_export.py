@@ -11,7 +11,6 @@ The course's seed, language and time limit are fixed in run_autograder.
 """
 from __future__ import annotations
 
-import re
 import shlex
 import stat
 import zipfile
@@ -22,7 +21,6 @@ from grader.integrations import IntegrationError
 from grader.integrations.ci import environment
 from grader.spec import Assignment
 
-SKIP = re.compile(r"(^|/)(__pycache__|\.[^/]*)(/|$)|\.py[co]$")
 EXECUTABLE = 0o755
 
 
@@ -43,13 +41,6 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes | str, mode: int = 0o6
     archive.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str, leave_out: tuple[str, ...] = ()) -> None:
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and not SKIP.search(relative) and relative not in leave_out:
-            _add(archive, f"{prefix}/{relative}", path.read_bytes())
-
-
 def build_zip(assignment: Assignment, out: Path, solutions: Path, seed: int | None = None, lang: str = "en",
               timeout: float = 10.0) -> Path:
     """Write the autograder zip to `out` (`solutions`: the reference file to grade with); returns it."""
@@ -66,12 +57,8 @@ def build_zip(assignment: Assignment, out: Path, solutions: Path, seed: int | No
     with zipfile.ZipFile(tmp, "w") as archive:
         for name, text in scripts(assignment, seed, lang, timeout).items():
             _add(archive, name, text, EXECUTABLE)
-        _add(archive, "rnn-grader/pyproject.toml", packaging.pyproject("rnn-grader, bundled for a Gradescope autograder"))
-        _add_tree(archive, packaging.PACKAGE, "rnn-grader/grader")
-        _add_tree(archive, assignment.folder, f"rnn-grader/assignments/{assignment.name}")
-        instructor, reference = f"rnn-grader/solutions/{assignment.name}", f"{assignment.manifest.module}.py"
-        if assignment.solutions is not None:  # hidden checks and the catalog, with the reference given
-            _add_tree(archive, assignment.solutions, instructor, leave_out=(reference,))
-        _add(archive, f"{instructor}/{reference}", solutions.read_bytes())
+        for name, data in packaging.grader_copy(assignment, "rnn-grader, bundled for a Gradescope autograder",
+                                                reference=solutions).items():
+            _add(archive, f"rnn-grader/{name}", data)
     tmp.replace(out)
     return out

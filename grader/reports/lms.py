@@ -18,6 +18,10 @@ Identifier unchanged.
 
 Text cells that a spreadsheet would run as a formula (an id like `=HYPERLINK(...)`) get a
 leading `'` (spreadsheet.py); scores stay numbers.
+
+With a deadline, the score both LMSs import is the final score (after the late penalty). Moodle's
+feedback comment says how it was reached (raw score, lateness, penalty); Canvas's import has no
+column for that (any column it does not know becomes an assignment), so `gradebook.csv` keeps it.
 """
 from __future__ import annotations
 
@@ -27,9 +31,9 @@ import re
 from datetime import datetime
 from typing import Callable
 
-from grader.model import BatchResult, SubmissionResult
+from grader.model import BatchEntry, BatchResult, Lateness, SubmissionResult
 from grader.reports.spreadsheet import text_cell
-from grader.reports.view import num
+from grader.reports.view import num, report_lang, translator
 
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Last modified (grade)",
@@ -60,6 +64,20 @@ def moodle_identity(student: str) -> dict[str, str]:
     return {"Identifier": student, "Full name": student}
 
 
+def final_score(entry: BatchEntry) -> float:
+    """What the LMS records: the score after the late penalty, when a deadline is set."""
+    return entry.late.final_score if entry.late is not None else entry.result.score
+
+
+def late_note(result: SubmissionResult, late: Lateness | None) -> str:
+    """The lateness in the student's language, for the feedback column (empty when not late)."""
+    if late is None or not late.late_hours:
+        return ""
+    t = translator(report_lang(result.lang))
+    return t("lms.late_note", hours=num(late.late_hours), days=late.late_days, penalty=num(late.penalty, 4),
+             score=num(result.score, 4), final=num(late.final_score, 4), deadline=late.deadline)
+
+
 def feedback(result: SubmissionResult) -> str:
     """One line for the LMS's feedback column: the total, then every part not at full marks."""
     if result.error is not None:
@@ -76,7 +94,7 @@ def canvas(batch: BatchResult, column: str = DEFAULT_COLUMN) -> str:
     writer.writerow(CANVAS_FIXED + (column,))
     for entry in batch.entries:
         who = canvas_identity(entry.student)
-        writer.writerow([text_cell(who[c]) for c in CANVAS_FIXED] + [num(entry.result.score)])
+        writer.writerow([text_cell(who[c]) for c in CANVAS_FIXED] + [num(final_score(entry))])
     return buffer.getvalue()
 
 
@@ -88,8 +106,9 @@ def moodle(batch: BatchResult, column: str = DEFAULT_COLUMN, now: datetime | Non
     for entry in batch.entries:
         who = moodle_identity(entry.student)
         r = entry.result
-        writer.writerow([text_cell(who["Identifier"]), text_cell(who["Full name"]), "", num(r.score),
-                         num(r.max_score), stamp, text_cell(feedback(r))])
+        comment = " ".join(filter(None, (late_note(r, entry.late), feedback(r))))
+        writer.writerow([text_cell(who["Identifier"]), text_cell(who["Full name"]), "", num(final_score(entry)),
+                         num(r.max_score), stamp, text_cell(comment)])
     return buffer.getvalue()
 
 

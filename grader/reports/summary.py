@@ -157,6 +157,7 @@ class SummaryView:
     similar: list[Any] | None            # None: similarity was not asked for
     similar_total: int = 0
     means: list[tuple[str, float, float]] = field(default_factory=list)
+    late: bool = False                   # a deadline is set: every entry has its lateness
 
 
 def summary_view(batch: BatchResult, lang: str | None = None, similar: Iterable[Any] | None = None) -> SummaryView:
@@ -170,7 +171,7 @@ def summary_view(batch: BatchResult, lang: str | None = None, similar: Iterable[
         max_total=max((e.result.max_score for e in batch.entries), default=0.0),
         parts=part_stats(batch), mistakes=frequent_mistakes(batch), histogram=histogram(batch),
         similar=pairs[:SIMILAR_SHOWN] if pairs is not None else None, similar_total=len(pairs or ()),
-        means=part_means(batch))
+        means=part_means(batch), late=bool(batch.entries) and all(e.late is not None for e in batch.entries))
 
 
 def percent(x: float | None) -> str:
