@@ -135,7 +135,7 @@ def test_hidden_exports_the_reference_and_grades_with_it(tmp_path, capsys):
     out = tmp_path / "hidden"
     assert main(["export", "classroom50", "--out", str(out), "--hidden", "--solutions", str(REFERENCE)]) == 0
     assert (out / "rnn-grader" / "solutions" / "rnn" / "rnn.py").read_bytes() == REFERENCE.read_bytes()
-    assert (out / "rnn-grader" / "solutions" / "rnn" / "hidden.py").is_file()
+    assert (out / "rnn-grader" / "solutions" / "rnn" / "checks" / "hidden.py").is_file()
     assert "MODE = 'grade'" in (out / "autograder.py").read_text(encoding="utf-8")
     assert "Hidden checks and the reference are in this folder" in (out / "README.md").read_text(encoding="utf-8")
     repo = checkout(tmp_path, {"rnn.py": compose(MISTAKES / "missing_tanh.py")})
