@@ -51,7 +51,8 @@ class Budget:
 class Runtime:
     """What the student's worker process is: what it may import, what it loads first, its limits."""
 
-    allowed_imports: tuple[str, ...]  # top-level modules a submission may import besides the standard library
+    allowed_imports: tuple[str, ...] | None  # top-level modules a submission may import besides the standard
+    # library; None (not in the manifest): no rule
     preload: tuple[str, ...]  # imported by the worker before the submission (once per worker)
     adapter: str | None  # a trusted in-worker module of the assignment folder (e.g. converts tensors)
     call_seconds: float
@@ -181,5 +182,6 @@ def _runtime(top: _Fields) -> Runtime:
     if adapter is not None and not IDENTIFIER.match(adapter):
         raise runtime.fail("adapter", f"{adapter!r} is not a module name of the assignment folder")
     module_name = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-    return Runtime(runtime.names("allowed_imports", module_name, []), runtime.names("preload", module_name, []),
+    allowed = runtime.names("allowed_imports", module_name) if "allowed_imports" in runtime.table else None
+    return Runtime(allowed, runtime.names("preload", module_name, []),
                    adapter, runtime.number("call_seconds", 10.0), runtime.number("memory_gib", 2.0))

@@ -41,7 +41,7 @@ from grader.model import (
     SubmissionResult,
     TestResult,
 )
-from grader.sandbox import Limits, Sandbox
+from grader.sandbox import Limits, Sandbox, WorkerRuntime
 from grader import assignments
 from grader.spec import Assignment, Part
 from grader.submissions import Submission
@@ -68,8 +68,9 @@ class SandboxProbe:
     every call bounded by what is left of the current part's time."""
 
     def __init__(self, box: Sandbox, submission: Submission, reference: ModuleType | None,
-                 broken: dict[str, Msg] | None = None):
+                 broken: dict[str, Msg] | None = None, allowed: tuple[str, ...] = ()):
         self.box = box
+        self.allowed = allowed  # what the assignment lets a submission import, for the message
         self.submission = submission
         self.ref = reference
         self.broken = broken or {}  # functions a failed notebook cell took down, with why
@@ -100,6 +101,10 @@ class SandboxProbe:
             raise PartAborted(msg("call.not_implemented", function=function))
         if out.error_type == "AttributeError" and "has no attribute" in out.message and function in out.message:
             raise PartAborted(msg("call.not_defined", function=function))
+        if out.error_type == "DisallowedImport":  # the worker's import rule; its message names the module
+            module = out.message.removeprefix("DisallowedImport: ").split(" ")[0]
+            raise PartAborted(msg("call.disallowed_import", function=function, module=module,
+                                  allowed=", ".join(self.allowed) or "-"))
         if out.fatal:
             raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
         raise Mismatch(msg("call.raised", function=function, detail=detail))
@@ -293,6 +298,16 @@ def error_result(student: str, sha256: str, error: GradingError, options: Gradin
                             isolation)
 
 
+@lru_cache(maxsize=None)
+def worker_runtime(assignment: Assignment) -> WorkerRuntime:
+    """What the assignment's worker loads and allows, with every instructor folder of this machine
+    hidden from it."""
+    runtime = assignment.runtime
+    adapter = (assignment.folder / f"{runtime.adapter}.py").read_text(encoding="utf-8") if runtime.adapter else None
+    hidden = tuple(str(path) for path in assignments.hidden_paths())
+    return WorkerRuntime(runtime.preload or ("numpy",), runtime.allowed_imports, adapter, hidden)
+
+
 def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
     """Grade every part of one submission in one sandbox."""
     if options.mode not in MODES:
@@ -301,7 +316,7 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
         raise ValueError("grade mode needs the reference solution")
     started = time.monotonic()
     with Sandbox(submission.source, submission.module_file, options.limits, submission.modules,
-                 submission.sections) as box:
+                 submission.sections, worker_runtime(options.assignment)) as box:
         isolation = getattr(box, "isolation", "process")
         load_error = box.load()
         if load_error is not None:
@@ -310,7 +325,7 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
             return _timed(replace(result, extra=_notes(submission.notes, options.lang)), started)
         failed = {index: locate(message, submission) for index, message in box.failed_sections.items()}
         broken, notes = submission.after_loading(failed, options.assignment.part_names)
-        probe = SandboxProbe(box, submission, options.reference, broken)
+        probe = SandboxProbe(box, submission, options.reference, broken, options.assignment.runtime.allowed_imports or ())
         parts = tuple(grade_part(p, probe, options) for p in options.assignment.parts)
     max_score = float(sum(p.max_score for p in parts))
     score = round(sum(p.score for p in parts), 4)

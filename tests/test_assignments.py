@@ -84,3 +84,40 @@ def test_an_unknown_assignment_is_one_line_and_exit_2(capsys):
     assert main(["check", "x.py", "--assignment", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rnn-grader: error: no assignment named 'nope'") and err.count("\n") == 1
+
+
+def test_a_module_the_assignment_does_not_allow_fails_only_the_part_using_it(toy, capsys):
+    result = _grade(toy, TOY / "submissions" / "imports_torch.py", mode="check")
+    add, scale = result.parts
+    assert add.score == 0 and scale.score == scale.max_score
+    assert add.tests[0].message.startswith("add_arrays uses torch, which this assignment does not allow")
+    assert "numpy" in add.tests[0].message
+
+
+def test_instructor_folders_installed_next_to_numpy_are_unreadable_in_the_sandbox(toy, tmp_path, monkeypatch):
+    """A course ships its assignment as a package in site-packages (beside numpy, which the worker
+    reads): its solutions/ is still hidden from student code, by path."""
+    import shutil
+    import sysconfig
+    import uuid
+
+    site = Path(sysconfig.get_path("purelib"))
+    course = site / f"rnn_grader_test_course_{uuid.uuid4().hex[:8]}"
+    try:
+        shutil.copytree(TOY / "assignments", course / "assignments")
+        shutil.copytree(TOY / "solutions", course / "solutions")
+        secret = course / "solutions" / "toy" / "toy.py"
+        monkeypatch.setenv(assignments.ENV_VAR, str(course / "assignments"))
+        installed = assignments.load_folder((course / "assignments" / "toy").resolve())
+        thief = tmp_path / "toy.py"
+        thief.write_text("import numpy as np\n\ndef add_arrays(a, b):\n"
+                         f"    return open({str(secret)!r}).read()\n\ndef scale_array(x, k):\n"
+                         f"    return np.asarray(len(open({str(secret)!r}).read()), dtype=float) * 0 + k * x\n",
+                         encoding="utf-8")
+        result = grade(read_submission(thief), GradingOptions(mode="check", limits=FAST, assignment=installed))
+        assert result.score == 0
+        refused = ("PermissionError", "FileNotFoundError")  # fenced off (Landlock), or not mounted (bubblewrap)
+        assert all(any(r in p.tests[0].message for r in refused) for p in result.parts), [p.tests[0].message
+                                                                                         for p in result.parts]
+    finally:
+        shutil.rmtree(course, ignore_errors=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -75,14 +76,40 @@ def test_check_mode_runs_only_public_tests(reference):
     assert hidden and not hidden & {t.name for p in result.parts for t in p.tests if t.name != "finite_differences"}
 
 
+GOLDEN = Path(__file__).parent / "fixtures" / "golden_reports"
+
+
+def _rounded(value):
+    """Floats to 9 significant digits: BLAS may round the last bits differently on another machine."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return float(f"{value:.9g}") if isinstance(value, float) else value
+
+
+def comparable_report(result) -> dict:
+    """The JSON report without what may differ between runs and machines (version, timing, isolation)."""
+    data = json.loads(json_report.render(result))
+    for key in ("grader_version", "duration_seconds", "isolation"):
+        data.pop(key, None)
+    return _rounded(data)
+
+
 @pytest.mark.parametrize("fixture", sorted(MISTAKES.glob("*.py")), ids=lambda p: p.stem)
 def test_one_mistake_loses_points_only_on_its_parts(fixture, tmp_path, reference):
-    result = grade_file(write(tmp_path, "student.py", compose(fixture)), reference)
+    result = grade_file(write(tmp_path, fixture.name, compose(fixture)), reference)
     expected = affected_parts(fixture)
     lost = {p.name for p in result.parts if p.score < p.max_score}
     assert lost == expected
     mistake = fixture.stem.replace("_", "-")
     assert {p.name: p.misconceptions for p in result.parts if p.misconceptions} == {n: (mistake,) for n in expected}
+    golden = GOLDEN / f"{fixture.stem}.json"
+    if os.environ.get("RNN_GRADER_WRITE_GOLDEN"):
+        golden.write_text(json.dumps(comparable_report(result), indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                          encoding="utf-8")
+    assert comparable_report(result) == _rounded(json.loads(golden.read_text(encoding="utf-8"))), \
+        f"the report of {fixture.stem} changed (see {GOLDEN / 'README.md'})"
 
 
 HOSTILE = sorted((Path(__file__).parent / "fixtures" / "hostile_parts").glob("*.py"))

@@ -10,8 +10,9 @@ level a sandbox got, ``Sandbox.isolation`` says it as reports do, with what it l
 """
 
 from .isolation import IsolationUnavailable
+from .isolation import Runtime as WorkerRuntime
 from .outcomes import CallOutcome, Limits, LoadError, Unsupported
 from .sandbox import Sandbox
 
-__all__ = ["Sandbox", "Limits", "CallOutcome", "LoadError", "Unsupported",
+__all__ = ["Sandbox", "WorkerRuntime", "Limits", "CallOutcome", "LoadError", "Unsupported",
            "IsolationUnavailable"]

@@ -90,6 +90,23 @@ class Plan:
     monitor: bool = False  # a subreaper parent kills leftovers when the worker or grader dies
     landlock: bool = False  # the worker must apply landlock_rules (or refuse to run)
     sections: tuple[tuple[int, int], ...] = ()  # lines (first, last) the worker runs one by one (notebook cells)
+    runtime: "Runtime" = None  # what the worker loads and allows (the assignment's); None: numpy only
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the worker is for one assignment: the packages it imports once before the submission
+    (readable inside the fence), the top-level modules a submission may import besides the standard
+    library (None: any), a trusted adapter's source that answers the calls (None: call the
+    submission's function itself), and more paths no worker may read (instructor folders)."""
+
+    preload: tuple[str, ...] = ("numpy",)
+    allowed_imports: tuple[str, ...] | None = None
+    adapter_source: str | None = None
+    hidden: tuple[str, ...] = ()
+
+
+DEFAULT_RUNTIME = Runtime()
 
 
 @dataclass(frozen=True)
@@ -373,11 +390,11 @@ def _within(path: str, root: str) -> bool:
 # --------------------------------------------------------------------------- Landlock
 
 
-def _package_paths() -> list[str]:
+def _package_paths(preload: tuple[str, ...] = PRELOADED_PACKAGES) -> list[str]:
     """The folders of the packages the worker preloads, with the shared libraries their wheels
     ship beside them (``numpy.libs``), found from this (the parent's) interpreter."""
     paths = []
-    for name in PRELOADED_PACKAGES:
+    for name in dict.fromkeys((*PRELOADED_PACKAGES, *preload)):
         folder = os.path.dirname(os.path.abspath(importlib.import_module(name).__file__))
         paths.append(folder)
         paths += glob.glob(os.path.join(glob.escape(os.path.dirname(folder)), name + "*.libs"))
@@ -446,7 +463,7 @@ def _carve(path: str, hidden: tuple[str, ...]) -> list[tuple[str, str]]:
     return rules
 
 
-def landlock_rules(workdir: str) -> list[tuple[str, str]]:
+def landlock_rules(workdir: str, runtime: Runtime = DEFAULT_RUNTIME) -> list[tuple[str, str]]:
     """(path, kind) rules of the worker's Landlock ruleset; kinds are landlock.KINDS.
 
     Read: the system folders, the Python runtime and the preloaded packages (never a whole
@@ -454,11 +471,11 @@ def landlock_rules(workdir: str) -> list[tuple[str, str]]:
     with hidden paths carved out of any granted folder that holds them (a project under
     /usr/src, a grader installed next to the runtime). Devices: /dev/null and the random
     sources. Write: the worker's own folder, nothing else (not even /tmp)."""
-    hidden = _real(hidden_paths() + _site_folders())
+    hidden = _real(hidden_paths() + _site_folders() + list(runtime.hidden))
     system = _real(d for d in SYSTEM_DIRS if os.path.isdir(d))
     reads = _real(system + _python_paths() + list(READABLE_FILES))
     rules = [rule for root in _minimal(reads) for rule in _carve(root, tuple(hidden))]
-    rules += [(p, "read") for p in _real(_package_paths()) + list(READABLE_KERNEL_INFO)]
+    rules += [(p, "read") for p in _real(_package_paths(runtime.preload)) + list(READABLE_KERNEL_INFO)]
     rules += [(d, "device") for d in DEVICES]
     rules.append((os.path.realpath(workdir), "write"))
     return rules
@@ -549,7 +566,7 @@ def bwrap_argv(workdir: str, submission_path: str, env: dict[str, str], plan: Pl
             m.ro(f)
     # Covers over hidden paths, and the runtime brought back where it lies below one; in
     # depth order, so a hidden path below a brought-back folder is covered again.
-    hides = [h for h in hidden_paths()
+    hides = [h for h in hidden_paths() + list((plan.runtime or DEFAULT_RUNTIME).hidden)
              if any(_within(h, r) for r in roots)  # else it is simply not mounted
              and h not in folders + files]  # never cover the runtime itself
     ops = [(h, 0) for h in hides]

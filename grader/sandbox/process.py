@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from .isolation import Plan, bwrap_argv, kill_tree, landlock_rules, nproc_limit
+from .isolation import DEFAULT_RUNTIME, Plan, bwrap_argv, kill_tree, landlock_rules, nproc_limit
 from .wire import FrameReader, reply_limit
 
 __all__ = ["WORKER_SCRIPT", "launch", "scrubbed_env", "Worker", "OutputCapture",
@@ -102,10 +102,12 @@ def _spawn(popen_args: list[str], **kwargs) -> subprocess.Popen:
 
 def worker_config(plan: Plan, workdir: str) -> str:
     """The worker's set-up instructions (its third argument): trusted, from the parent."""
-    rules = landlock_rules(workdir) if plan.landlock else None
+    runtime = plan.runtime or DEFAULT_RUNTIME
+    rules = landlock_rules(workdir, runtime) if plan.landlock else None
     return json.dumps({"uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
                        "monitor": plan.monitor, "parent": os.getpid(), "sections": plan.sections,
-                       "landlock": rules}, separators=(",", ":"))
+                       "landlock": rules, "preload": runtime.preload, "allowed": runtime.allowed_imports,
+                       "adapter": runtime.adapter_source}, separators=(",", ":"))
 
 
 def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,

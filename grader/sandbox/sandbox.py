@@ -182,7 +182,7 @@ class Sandbox:
 
     def __init__(self, source: str, filename: str = "submission.py",
                  limits: Limits = Limits(), modules: Iterable[tuple[str, bytes]] = (),
-                 sections: Iterable[tuple[int, int]] = ()) -> None:
+                 sections: Iterable[tuple[int, int]] = (), runtime: isolation.Runtime | None = None) -> None:
         if not isinstance(source, str):
             raise TypeError("source must be a str")
         if not isinstance(limits, Limits):
@@ -195,6 +195,7 @@ class Sandbox:
         if any(not 1 <= first <= last for first, last in self.sections):
             raise ValueError("sections must be line ranges (first, last) with 1 <= first <= last")
         self.failed_sections: dict[int, str] = {}
+        self.runtime = runtime or isolation.DEFAULT_RUNTIME
         self.level: str = isolation.resolve(limits.isolation, limits.require_isolation)
         self.isolation: str = isolation.describe(self.level)
         self.network_isolated: bool = isolation.network_isolated(self.level)
@@ -243,7 +244,7 @@ class Sandbox:
         self._res.workdir = workdir
         marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:
-            plan = dataclasses.replace(self._res.plan(), sections=self.sections)
+            plan = dataclasses.replace(self._res.plan(), sections=self.sections, runtime=self.runtime)
             path = isolation.prepare_workdir(workdir, self.filename, self.source, plan, self.modules)
             worker = Worker(workdir, path, marker, self.limits.memory_bytes,
                             self.limits.output_bytes, plan=plan)

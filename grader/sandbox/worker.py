@@ -37,7 +37,9 @@ def _setup_fds():
 
 PROTO_IN, PROTO_OUT = _setup_fds()
 
+import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
+import types  # noqa: E402
 import signal  # noqa: E402
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # RLIMIT_FSIZE: EFBIG instead of death
@@ -519,6 +521,59 @@ def _import(path: str, sections=()):
     return module, {"op": "loaded", "ok": True, "failed": failed}
 
 
+class DisallowedImport(ImportError):
+    """A module the assignment does not allow; its message is the module's name (the parent words it)."""
+
+
+class _NotAllowed(types.ModuleType):
+    """What importing a module the assignment does not allow gives: a module that fails as soon
+    as it is used, so only the functions that use it fail (the rest of the submission is graded)."""
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        raise DisallowedImport(self.__name__.partition(".")[0])
+
+
+class _ImportRule:
+    """Meta-path finder: the standard library, the allowed top-level modules and whatever is already
+    loaded import as usual; anything else becomes a _NotAllowed module. The Landlock fence keeps
+    the files of other packages unreadable anyway; this gives the student a clear verdict."""
+
+    def __init__(self, allowed):
+        self.allowed = frozenset(allowed) | frozenset(sys.stdlib_module_names) | \
+            frozenset(name.partition(".")[0] for name in sys.modules)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.allowed:
+            return None
+        return importlib.machinery.ModuleSpec(name, self)
+
+    @staticmethod
+    def create_module(spec):
+        return _NotAllowed(spec.name)
+
+    @staticmethod
+    def exec_module(module):
+        return None
+
+
+def _prepare_runtime(config):
+    """Import the assignment's packages once (before the submission, after the fence: their files
+    are readable), load its adapter, and install its import rule. Returns the adapter or None."""
+    for name in config.get("preload") or ():
+        importlib.import_module(name)
+    adapter = None
+    source = config.get("adapter")
+    if source:
+        adapter = types.ModuleType("rnn_grader_adapter")
+        exec(compile(source, "<adapter>", "exec"), adapter.__dict__)  # trusted: from the assignment folder
+    allowed = config.get("allowed")
+    if allowed is not None:
+        sys.meta_path.insert(0, _ImportRule(allowed))
+    return adapter
+
+
 def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args) -> bytes:
     """Encode one result. Values that cannot be encoded become Unsupported, never a crash."""
     enc = wire.Encoder(lenient=True, max_str=wire.MAX_STR)
@@ -548,8 +603,9 @@ def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args
         return enc.frame(head)
 
 
-def _call(module, path: str, batch, index: int, call, decoder) -> tuple[bytes, bool]:
-    """Run one call. Returns (response frame, whether it was a MemoryError)."""
+def _call(module, path: str, batch, index: int, call, decoder, adapter=None) -> tuple[bytes, bool]:
+    """Run one call (through the assignment's adapter when it has one). Returns (response frame,
+    whether it was a MemoryError)."""
     args = ()
     name = "?"
     try:
@@ -558,10 +614,10 @@ def _call(module, path: str, batch, index: int, call, decoder) -> tuple[bytes, b
         fn = getattr(module, name, None)
         if fn is None or not callable(fn):
             outcome = {"ok": False, "kind": "exception", "type": "AttributeError",
-                       "message": f"the submission has no function named {name!r}",
+                       "message": f"the submission has no attribute {name!r}",
                        "line": None}
             return _result_frame(batch, index, outcome, False, None, args), False
-        result = fn(*args)
+        result = adapter.call(module, name, args) if adapter is not None else fn(*args)
     except MemoryError as e:
         outcome = {"ok": False, "kind": "memory", **_describe(e, path)}
         del e
@@ -588,6 +644,11 @@ def main(argv) -> None:
     config = json.loads(argv[3]) if len(argv) > 3 else {}
     _setup(config)
     _hide_grader()
+    try:
+        adapter = _prepare_runtime(config)
+    except BaseException as e:  # noqa: BLE001 - the grader's environment, not the submission
+        os.write(2, f"sandbox set-up failed: runtime: {type(e).__name__}: {e}\n".encode())
+        os._exit(EXIT_SETUP)
     _send_head({"op": "ready", "pid": os.getpid()})
     module, loaded = _import(path, config.get("sections") or ())
     _flush_and_mark(marker)
@@ -610,7 +671,7 @@ def main(argv) -> None:
             os._exit(EXIT_PROTOCOL)
         del payload
         for index, call in enumerate(calls):
-            frame, memory = _call(module, path, batch, index, call, decoder)
+            frame, memory = _call(module, path, batch, index, call, decoder, adapter)
             _flush_and_mark(marker)
             _send(frame)
             del frame

@@ -142,7 +142,7 @@ def test_a_fence_that_cannot_be_set_up_stops_the_worker_before_the_submission(ma
         pytest.skip("no Landlock here")
     import grader.sandbox.process as process_module
 
-    monkeypatch.setattr(process_module, "landlock_rules", lambda workdir: [["/usr", "everything"]])
+    monkeypatch.setattr(process_module, "landlock_rules", lambda workdir, runtime=None: [["/usr", "everything"]])
     marker = tmp_path / "ran"
     box = make_box(source=f"open({str(marker)!r}, 'w').close()\n", isolation="process")
     err = box.load()
