@@ -20,7 +20,8 @@ Each operation's arguments, in order (arrays float32 or float64: the dtype of th
     gradient_norms model, x, h0                              (model: nn.RNN(D, H)'s state dict)
 
 Every answer holds `changed`, the positions of the arguments whose tensor the student's code
-modified (values, shape or dtype). Gradients are those of sum(output * upstream) on every input
+modified (values, shape or dtype); a class built on torch's own recurrent layers is not run, its
+answer is {"built_on_torch": True}. Gradients are those of sum(output * upstream) on every input
 and parameter the graph reaches, keyed by name; an input it does not reach has no entry.
 """
 from __future__ import annotations

@@ -34,9 +34,10 @@ class AdapterProbe:
     """A Probe without a sandbox: trusted code called through the adapter, as the worker calls it."""
 
     def __init__(self, module, reference):
-        self.module, self.ref = module, reference
-        self.adapter = assignments.load("rnn_torch").runtime and __import__(
-            "rnn_grader_assignments.rnn_torch.adapter", fromlist=["call"])
+        assignments.load("rnn_torch")  # its package, where the adapter lives
+        from rnn_grader_assignments.rnn_torch import adapter
+
+        self.module, self.ref, self.adapter = module, reference, adapter
 
     def __call__(self, function, case):
         return self.adapter.call(self.module, function, copy.deepcopy(arguments(case)))

@@ -12,11 +12,12 @@ from grader.checks.framework import msg
 from .answers import (
     HISTORIES,
     TRAJECTORY_TOL,
+    WEIGHTS,
     expect_gradients,
     expect_outputs,
+    history,
     norms,
     predictions,
-    trained,
 )
 
 
@@ -29,15 +30,14 @@ def _layer(part: str) -> Callable[[Any, Any], None]:
 
 
 def _train(got: dict, expected: dict) -> None:
-    steps = len(expected["history"]["loss"])
-    run = trained(got, steps)
+    run = history(got, len(expected["history"]["loss"]))
     tol = TRAJECTORY_TOL[np.asarray(next(iter(expected["model"].values()))).dtype]
     for key in HISTORIES:
         expect_array(run[key], np.array(expected["history"][key], np.float64),
                      msg("what.torch_history", what="train", key=key), tol)
-    for part in ("model", "head"):
+    for part in WEIGHTS:
         for name, value in expected[part].items():
-            expect_array(np.asarray(run[part][name], np.float64), np.asarray(value, np.float64),
+            expect_array(np.asarray(got[part][name], np.float64), np.asarray(value, np.float64),
                          msg("what.torch_trained", part=part, name=name), tol)
 
 

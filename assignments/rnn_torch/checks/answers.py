@@ -140,9 +140,15 @@ def history(answer: dict, steps: int) -> dict[str, np.ndarray]:
     return found
 
 
-def trained(answer: dict, steps: int) -> dict[str, Any]:
-    """A training run: its histories and the weights it left in model and head."""
-    return {**history(answer, steps), "model": answer["model"], "head": answer["head"]}
+WEIGHTS = ("model", "head")
+
+
+def trained(answer: dict, case: Case) -> dict[str, Any]:
+    """A training run: its histories, and how far it moved each weight of model and head (not the weights
+    themselves: a loop that trains nothing moves nothing, whatever weights it was given)."""
+    moved = {part: {name: np.asarray(answer[part][name], np.float64) - np.asarray(start, np.float64)
+                    for name, start in case[part].items()} for part in WEIGHTS}
+    return {**history(answer, case["steps"]), "moved": moved}
 
 
 def predictions(answer: dict, right: np.ndarray, tol: float | None = None) -> np.ndarray:
@@ -158,7 +164,7 @@ def norms(answer: dict, right: np.ndarray, tol: float | None = None) -> np.ndarr
 
 
 VALIDATE: dict[str, Callable[[dict, Case], Any]] = {
-    "train": lambda answer, case: trained(answer, case["steps"]),
+    "train": trained,
     "predict_next": lambda answer, case: predictions(answer, form((case["k"],), dtype_of(case)), np.inf),
     "gradient_norms": lambda answer, case: norms(answer, form((case["x"].shape[0],), dtype_of(case)), np.inf),
 }

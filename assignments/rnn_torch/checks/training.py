@@ -23,7 +23,7 @@ from grader.checks.framework import Case, Mismatch, Probe, msg
 
 from .. import adapter
 from . import strategies as S
-from .answers import HISTORIES, TRAJECTORY_TOL, dtype_of, expect_unchanged, returns, tolerance
+from .answers import HISTORIES, TRAJECTORY_TOL, WEIGHTS, dtype_of, expect_unchanged, returns, tolerance
 
 NO_CLIPPING = 1e6
 SMALL_LR = 1e-3
@@ -39,21 +39,26 @@ TRAIN = returns("train", lambda case: (_shifted(case, "head", 1.0), {**case, "se
 PREDICT = returns("predict_next", lambda case: (_shifted(case, "head", 1.0),))
 
 
-def _weights(run: dict) -> np.ndarray:
-    """Every parameter of model and head, flattened in order, as float64."""
-    return np.concatenate([np.asarray(v, np.float64).ravel() for part in ("model", "head")
-                           for v in run[part].values()])
+def _moved(run: dict) -> np.ndarray:
+    """How far the run moved every parameter of model and head, flattened in order."""
+    return np.concatenate([v.ravel() for part in WEIGHTS for v in run["moved"][part].values()])
 
 
 def _step_size(case: Case, run: dict) -> float:
-    return float(np.linalg.norm(_weights(run) - _weights(case)))
+    return float(np.linalg.norm(_moved(run)))
+
+
+def _after(case: Case, run: dict) -> Case:
+    """`case` starting from the weights the run left (in the case's dtype)."""
+    return {**case, **{part: {name: (start + run["moved"][part][name]).astype(start.dtype)
+                              for name, start in case[part].items()} for part in WEIGHTS}}
 
 
 def _same_run(got: dict, expected: dict, what: Any, dtype: np.dtype) -> None:
     tol = TRAJECTORY_TOL[dtype]
     for key in HISTORIES:
         expect_array(got[key], expected[key], msg("what.torch_history", what=what, key=key), tol)
-    expect_array(_weights(got), _weights(expected), msg("what.torch_weights", what=what), tol)
+    expect_array(_moved(got), _moved(expected), msg("what.torch_weights", what=what), tol)
 
 
 # --- train ---------------------------------------------------------------------------------------------
@@ -82,10 +87,11 @@ def _norm_before_clipping(probe: Probe, case: Case, run: dict) -> None:
 
 def _continues(probe: Probe, case: Case, run: dict) -> None:
     first = TRAIN.answer(probe, {**case, "steps": 1})
-    rest = TRAIN.answer(probe, {**case, "model": first["model"], "head": first["head"], "steps": case["steps"] - 1})
+    rest = TRAIN.answer(probe, {**_after(case, first), "steps": case["steps"] - 1})
     joined = {key: np.concatenate([first[key], rest[key]]) for key in HISTORIES}
-    _same_run(run, {**joined, "model": rest["model"], "head": rest["head"]},
-              msg("what.torch_continued", steps=case["steps"]), dtype_of(case))
+    moved = {part: {name: first["moved"][part][name] + rest["moved"][part][name] for name in first["moved"][part]}
+             for part in WEIGHTS}
+    _same_run(run, {**joined, "moved": moved}, msg("what.torch_continued", steps=case["steps"]), dtype_of(case))
 
 
 def _batch_twice(probe: Probe, case: Case, run: dict) -> None:

@@ -1,0 +1,67 @@
+"""What the engine gives an assignment whose parts are classes and procedures behind an adapter (the
+generic changes `rnn_torch` needed): the reference is called through the adapter, and a patched
+reference too; classes become notebook cells and count as stubs; listing and recognising a file read
+manifests only (an assignment needing torch does not stop the numpy ones); a preloaded single-file
+module is readable inside the fence without its whole site-packages."""
+from __future__ import annotations
+
+import shutil
+
+import typing_extensions
+
+from grader import assignments, authoring
+from grader.cli import main
+from grader.diagnosis import patched
+from grader.reference import Adapted, load_reference
+from grader.sandbox import isolation
+from grader.submissions import holds_work
+from tests.conftest import RNN
+
+
+def test_the_reference_is_called_through_the_assignments_adapter(rnn_torch, rnn_torch_reference):
+    assert isinstance(rnn_torch_reference, Adapted) and not isinstance(load_reference(RNN), Adapted)
+    case = rnn_torch.misconceptions.DESIGNED["ManualRNN"][0]
+    answer = rnn_torch_reference.ManualRNN(*case.values())
+    assert set(answer) >= {"output", "grads", "built_on_torch", "changed"}
+
+
+def test_a_patched_reference_builds_the_wrong_class_through_the_adapter(rnn_torch, rnn_torch_reference):
+    built = []
+
+    def wrong(ns, input_size, hidden_size, batch_first=True):
+        built.append((input_size, hidden_size, batch_first))
+        return rnn_torch_reference.module.ManualRNN(input_size, hidden_size, batch_first)
+
+    ns = patched(rnn_torch_reference, "ManualRNN", wrong)
+    case = rnn_torch.misconceptions.DESIGNED["ManualRNN"][1]
+    assert isinstance(ns, Adapted) and ns.ManualRNN(*case.values())["grads"]
+    assert built == [(4, 4, False)]
+
+
+def test_classes_are_notebook_cells_and_stub_classes_hold_no_work(tmp_path):
+    source = ('"""doc"""\nimport torch\n\n\ndef f(x):\n    raise NotImplementedError\n\n\n'
+              'class Layer(torch.nn.Module):\n    """doc"""\n\n    def forward(self, x):\n'
+              '        """doc"""\n        raise NotImplementedError\n')
+    assert [name for name, _ in authoring.split_module(source).functions] == ["f", "Layer"]
+    (tmp_path / "stub.py").write_text(source, encoding="utf-8")
+    (tmp_path / "work.py").write_text(source.replace("        raise NotImplementedError\n", "        return x\n"),
+                                      encoding="utf-8")
+    assert not holds_work(tmp_path / "stub.py") and holds_work(tmp_path / "work.py")
+
+
+def test_listing_reads_manifests_only(tmp_path, capsys):
+    broken = tmp_path / "assignments" / "needs_torch"
+    shutil.copytree(assignments.find("rnn_torch"), broken)
+    (broken / "assignment.toml").write_text((broken / "assignment.toml").read_text(encoding="utf-8").replace(
+        'name = "rnn_torch"', 'name = "needs_torch"'), encoding="utf-8")
+    (broken / "checks" / "__init__.py").write_text("import a_package_this_machine_lacks\n", encoding="utf-8")
+    assert main(["list", "--assignments", str(tmp_path / "assignments")]) == 0
+    assert "needs_torch  100 points" in capsys.readouterr().out
+
+
+def test_a_preloaded_single_file_module_is_granted_alone(tmp_path):
+    runtime = isolation.Runtime(preload=("typing_extensions", "numpy"))
+    rules = dict(isolation.landlock_rules(str(tmp_path), runtime))
+    module_file = typing_extensions.__file__
+    assert rules.get(module_file) == "read"
+    assert not any(module_file.startswith(path + "/") for path in rules if path != module_file)
