@@ -8,7 +8,8 @@ start-up as the baseline), then the pieces of a torch grading: importing torch i
 interpreter (what the grader's process and every worker pay once), starting a worker (interpreter,
 set-up, preloaded packages, adapter, submission), and one call's round trip through the sandbox
 against the same call in-process (the adapter builds the module, runs it and takes the gradients
-either way), for a small ManualRNN case and for the longest training call of the checks.
+either way), for a small ManualRNN case and for the longest training call of the checks; last, the
+calls each part makes in one `grade` and the time spent in them.
 """
 from __future__ import annotations
 
@@ -85,8 +86,8 @@ def pieces(runs: int, calls: int) -> None:
             with Sandbox(source, f"{assignment.manifest.module}.py", limits, runtime=worker_runtime(assignment)) as box:
                 assert box.load() is None
 
-        print(f"  {'worker start, ' + name + ' (preload ' + ', '.join(assignment.runtime.preload) + ')':<42} "
-              f"{timed(start, runs) * 1e3:8.0f} ms")
+        print(f"  {'worker start, ' + name:<42} {timed(start, runs) * 1e3:8.0f} ms   "
+              f"(preload {', '.join(assignment.runtime.preload)})")
     with Sandbox(torch_assignment.reference_path().read_text(encoding="utf-8"), "rnn_torch.py",
                  Limits(call_seconds=60, memory_bytes=4 * 2**30), runtime=worker_runtime(torch_assignment)) as box:
         assert box.load() is None
@@ -99,6 +100,48 @@ def pieces(runs: int, calls: int) -> None:
                   f"{in_process * 1e3:.1f} ms in-process")
 
 
+def per_part() -> None:
+    """One `grade` of the reference in this process (as a batch worker runs it, inputs already drawn once):
+    the sandbox calls each part makes and the time they take, against the part's whole time."""
+    from collections import defaultdict
+
+    from grader import assignments
+    from grader.reference import load_reference
+    from grader.runner import GradingOptions, grade
+    from grader.sandbox import Limits, Sandbox
+    from grader.submissions import read_submission
+
+    assignment = assignments.load("rnn_torch")
+    options = GradingOptions(mode="grade", reference=load_reference(assignment), assignment=assignment,
+                             limits=Limits(call_seconds=60, memory_bytes=4 * 2**30))
+    submission = read_submission(assignment.reference_path())
+    grade(submission, options)  # draws every check's inputs once
+    calls, seconds = defaultdict(int), defaultdict(float)
+    original = Sandbox.call
+
+    def counted(self, function, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(self, function, *args, **kwargs)
+        finally:
+            calls[function] += 1
+            seconds[function] += time.perf_counter() - start
+
+    Sandbox.call = counted
+    try:
+        start = time.perf_counter()
+        result = grade(submission, options)
+        total = time.perf_counter() - start
+    finally:
+        Sandbox.call = original
+    print(f"\none grade of the rnn_torch reference in one process (inputs drawn): {total:.2f} s, score "
+          f"{result.score:g}")
+    for part in assignment.part_names:
+        print(f"  {part:<16} {calls[part]:5d} sandbox calls  {seconds[part]:6.2f} s in them")
+    print(f"  {'the rest':<16} {total - sum(seconds.values()):6.2f} s (worker start, the grader's own work: torch "
+          f"oracles, the reference, diagnosis)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="repetitions of each measurement")
@@ -106,6 +149,7 @@ def main() -> None:
     opts = ap.parse_args()
     commands(opts.runs)
     pieces(opts.runs, opts.calls)
+    per_part()
 
 
 if __name__ == "__main__":
