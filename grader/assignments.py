@@ -5,8 +5,9 @@ An assignment is two folders with one rule between them:
     <root>/assignments/<name>/   what students may see: assignment.toml (the manifest), the stubs
                                  and notebook, checks/ (public checks; PUBLIC, optionally PICTURES),
                                  stored_examples.json, locales/<lang>.json
-    <root>/solutions/<name>/     instructor-only: the reference (<module>.py), hidden.py (HIDDEN),
-                                 misconceptions.py (CATALOG and DESIGNED, for diagnosis)
+    <root>/solutions/<name>/     instructor-only: the reference (<module>.py, the folder's only
+                                 module), checks/hidden.py (HIDDEN), checks/misconceptions.py
+                                 (CATALOG and DESIGNED, for diagnosis)
 
 Assignment folders are found on a search path: `--assignments DIR` (each DIR holds assignment
 folders), then the `RNN_GRADER_ASSIGNMENTS` environment variable (os.pathsep-separated), then the
@@ -138,8 +139,8 @@ def load_folder(folder: Path) -> Assignment:
     _package(f"{SOLUTIONS_PACKAGE}.{manifest.name}", instructor if instructor.is_dir() else None)
     try:
         checks = importlib.import_module(f"{PUBLIC_PACKAGE}.{manifest.name}.checks")
-        hidden = _optional(f"{SOLUTIONS_PACKAGE}.{manifest.name}.hidden") if instructor.is_dir() else None
-        catalog = _optional(f"{SOLUTIONS_PACKAGE}.{manifest.name}.misconceptions") if instructor.is_dir() else None
+        hidden = _optional(f"{SOLUTIONS_PACKAGE}.{manifest.name}.checks.hidden") if instructor.is_dir() else None
+        catalog = _optional(f"{SOLUTIONS_PACKAGE}.{manifest.name}.checks.misconceptions") if instructor.is_dir() else None
     except GraderError:
         raise
     except Exception as exc:  # the assignment's own code does not import: name the folder

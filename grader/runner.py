@@ -101,9 +101,8 @@ class SandboxProbe:
             raise PartAborted(msg("call.not_implemented", function=function))
         if out.error_type == "AttributeError" and "has no attribute" in out.message and function in out.message:
             raise PartAborted(msg("call.not_defined", function=function))
-        if out.error_type == "DisallowedImport":  # the worker's import rule; its message names the module
-            module = out.message.removeprefix("DisallowedImport: ").split(" ")[0]
-            raise PartAborted(msg("call.disallowed_import", function=function, module=module,
+        if out.error_type == "DisallowedImport":
+            raise PartAborted(msg("call.disallowed_import", function=function, module=disallowed_module(out.message),
                                   allowed=", ".join(self.allowed) or "-"))
         if out.fatal:
             raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
@@ -115,6 +114,22 @@ class SandboxProbe:
     def with_inputs_after(self, function: str, case: Case) -> tuple[Any, tuple[Any, ...]]:
         out = self._outcome(function, case)
         return out.value, out.args_after
+
+
+DISALLOWED = "DisallowedImport: "  # how the worker's import rule words its error: the module's name follows
+
+
+def disallowed_module(message: str) -> str:
+    return message.removeprefix(DISALLOWED).split(" ")[0]
+
+
+def load_error_message(message: str, submission: Submission, options: "GradingOptions") -> str:
+    """Why the submission could not be loaded, in the student's coordinates and language where we know it."""
+    if message.startswith(DISALLOWED):
+        return i18n.text(options.lang, "load.disallowed_import", module=disallowed_module(message),
+                         allowed=", ".join(options.assignment.runtime.allowed_imports or ()) or "-",
+                         where=locate(message[message.find("("):], submission) if "(" in message else "")
+    return locate(message, submission)
 
 
 def locate(message: str, submission: Submission) -> str:
@@ -320,7 +335,7 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
         isolation = getattr(box, "isolation", "process")
         load_error = box.load()
         if load_error is not None:
-            error = GradingError(load_error.kind, locate(load_error.message, submission))
+            error = GradingError(load_error.kind, load_error_message(load_error.message, submission, options))
             result = error_result(submission.student, submission.sha256, error, options, isolation)
             return _timed(replace(result, extra=_notes(submission.notes, options.lang)), started)
         failed = {index: locate(message, submission) for index, message in box.failed_sections.items()}

@@ -70,7 +70,8 @@ def test_the_zip_has_what_gradescope_and_grade_need(autograder_zip):
     assert {"setup.sh", "run_autograder", "rnn-grader/pyproject.toml", "rnn-grader/solutions/rnn/rnn.py"} <= names
     for script in ("setup.sh", "run_autograder"):
         assert modes[script] & stat.S_IXUSR, script
-    assert {"rnn-grader/grader/cli.py", "rnn-grader/solutions/rnn/hidden.py", "rnn-grader/solutions/rnn/misconceptions.py",
+    assert {"rnn-grader/grader/cli.py", "rnn-grader/solutions/rnn/checks/hidden.py",
+            "rnn-grader/solutions/rnn/checks/misconceptions.py",
             "rnn-grader/assignments/rnn/assignment.toml", "rnn-grader/assignments/rnn/locales/ko.json",
             "rnn-grader/grader/locales/ko.json"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
@@ -142,7 +143,7 @@ def test_the_reference_and_hidden_checks_are_unreadable_to_the_student(autograde
     try:
         root.chmod(0o755)
         source = unpack(autograder_zip, root)
-        secrets = [source / "rnn-grader" / "solutions" / "rnn" / name for name in ("rnn.py", "hidden.py")]
+        secrets = [source / "rnn-grader" / "solutions" / "rnn" / name for name in ("rnn.py", "checks/hidden.py")]
         assert all(p.stat().st_mode & stat.S_IROTH for p in secrets)  # only the sandbox stands in the way
         fixture = (HOSTILE / "reads_autograder_source.py").read_text(encoding="utf-8")
         fixture = fixture.replace('ROOT = "/autograder"', f"ROOT = {str(root)!r}")

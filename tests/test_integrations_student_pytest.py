@@ -113,7 +113,7 @@ def test_the_student_bundle_ships_the_tests_and_they_run_there(tmp_path):
     bundle = tmp_path / "bundle"
     release.build_bundle(RNN, bundle)
     assert (bundle / "conftest.py").is_file() and (bundle / "test_rnn.py").is_file()
-    assert not (bundle / "grader" / "checks" / "hidden.py").exists()
+    assert not list(bundle.rglob("hidden.py")) and not list(bundle.rglob("misconceptions.py"))
     (bundle / "rnn.py").write_bytes(REFERENCE.read_bytes())  # saved last: the one checked
     done = pytest_run("-v", cwd=bundle)
     assert done.returncode == 0, done.stdout

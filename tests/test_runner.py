@@ -237,7 +237,7 @@ def test_a_slow_part_spends_its_own_share_of_the_time_budget_and_no_other_parts(
     budget (here 4 s of 40 s for ten parts), is stopped there, and costs no other part a point."""
     fixture = SLOW / "sleeps_in_clip_grad_value.py"
     budget = replace(RNN.modes["grade"], submission_seconds=40.0)
-    options = GradingOptions(limits=FAST, reference=reference, assignment=replace(RNN, modes={"grade": budget}))
+    options = GradingOptions(limits=FAST, reference=reference, assignment=replace(RNN, manifest=replace(RNN.manifest, modes={"grade": budget})))
     result = grade(read_submission(write(tmp_path, "student.py", compose(fixture))), options)
     slow = affected_parts(fixture)
     assert {p.name for p in result.parts if p.score < p.max_score} == slow

@@ -37,6 +37,7 @@ def _setup_fds():
 
 PROTO_IN, PROTO_OUT = _setup_fds()
 
+import importlib  # noqa: E402
 import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
 import types  # noqa: E402
@@ -536,16 +537,28 @@ class _NotAllowed(types.ModuleType):
 
 
 class _ImportRule:
-    """Meta-path finder: the standard library, the allowed top-level modules and whatever is already
-    loaded import as usual; anything else becomes a _NotAllowed module. The Landlock fence keeps
-    the files of other packages unreadable anyway; this gives the student a clear verdict."""
+    """Meta-path finder for imports the submission itself makes (a statement in a file of its own
+    folder): the standard library, the allowed top-level modules, the submission's own modules and
+    whatever is already loaded import as usual; anything else becomes a _NotAllowed module.
+    Imports made by libraries (numpy probing an optional package) are left alone, and the
+    Landlock fence keeps other packages' files unreadable anyway; this gives the student a clear
+    verdict."""
 
-    def __init__(self, allowed):
-        self.allowed = frozenset(allowed) | frozenset(sys.stdlib_module_names) | \
+    def __init__(self, allowed, folder):
+        self.folder = os.path.join(folder, "")
+        own = {name[:-3] if name.endswith(".py") else name for name in os.listdir(folder)}
+        self.allowed = frozenset(allowed) | frozenset(sys.stdlib_module_names) | frozenset(own) | \
             frozenset(name.partition(".")[0] for name in sys.modules)
 
+    def _by_submission(self):
+        frame = sys._getframe(2)
+        while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
+                                     or frame.f_code.co_filename == importlib.__file__):
+            frame = frame.f_back
+        return frame is not None and frame.f_code.co_filename.startswith(self.folder)
+
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in self.allowed:
+        if name.partition(".")[0] in self.allowed or not self._by_submission():
             return None
         return importlib.machinery.ModuleSpec(name, self)
 
@@ -558,9 +571,10 @@ class _ImportRule:
         return None
 
 
-def _prepare_runtime(config):
+def _prepare_runtime(config, folder):
     """Import the assignment's packages once (before the submission, after the fence: their files
-    are readable), load its adapter, and install its import rule. Returns the adapter or None."""
+    are readable), load its adapter, and install its import rule for the submission in `folder`.
+    Returns the adapter or None."""
     for name in config.get("preload") or ():
         importlib.import_module(name)
     adapter = None
@@ -570,7 +584,7 @@ def _prepare_runtime(config):
         exec(compile(source, "<adapter>", "exec"), adapter.__dict__)  # trusted: from the assignment folder
     allowed = config.get("allowed")
     if allowed is not None:
-        sys.meta_path.insert(0, _ImportRule(allowed))
+        sys.meta_path.insert(0, _ImportRule(allowed, folder))
     return adapter
 
 
@@ -645,7 +659,7 @@ def main(argv) -> None:
     _setup(config)
     _hide_grader()
     try:
-        adapter = _prepare_runtime(config)
+        adapter = _prepare_runtime(config, os.path.dirname(path))
     except BaseException as e:  # noqa: BLE001 - the grader's environment, not the submission
         os.write(2, f"sandbox set-up failed: runtime: {type(e).__name__}: {e}\n".encode())
         os._exit(EXIT_SETUP)

@@ -64,8 +64,9 @@ def test_html_renders_in_the_report_language(lang):
     page = html.render(make_result(lang))
     assert f'<html lang="{lang}">' in page
     for key in ("report.title", "report.first_fix", "report.diagnosis", "report.hint", "report.counterexample",
-                "report.reproduce", "report.plot_caption", "report.hidden"):
+                "report.reproduce", "report.hidden"):
         assert text(lang, key) in page, key
+    assert text(lang, "report.plot_caption", title=make_result(lang).parts[-1].series.title) in page
     assert text(lang, "report.plot_nonfinite", count=2) in page
     assert "missing-tanh-derivative" in page and "rnn_cell_backward(dh_t=np.array(" in page
 
