@@ -2,20 +2,24 @@
 generic changes `rnn_torch` needed): the reference is called through the adapter, and a patched
 reference too; classes become notebook cells and count as stubs; listing and recognising a file read
 manifests only (an assignment needing torch does not stop the numpy ones); a preloaded single-file
-module is readable inside the fence without its whole site-packages."""
+module is readable inside the fence without its whole site-packages; torch loads and answers at every
+isolation level."""
 from __future__ import annotations
 
 import shutil
 
+import pytest
 import typing_extensions
 
 from grader import assignments, authoring
 from grader.cli import main
 from grader.diagnosis import patched
 from grader.reference import Adapted, load_reference
-from grader.sandbox import isolation
+from grader.runner import worker_runtime
+from grader.sandbox import Limits, Sandbox, isolation
 from grader.submissions import holds_work
 from tests.conftest import RNN
+from tests.sandbox.sandbox_support import level_params
 
 
 def test_the_reference_is_called_through_the_assignments_adapter(rnn_torch, rnn_torch_reference):
@@ -65,3 +69,16 @@ def test_a_preloaded_single_file_module_is_granted_alone(tmp_path):
     module_file = typing_extensions.__file__
     assert rules.get(module_file) == "read"
     assert not any(module_file.startswith(path + "/") for path in rules if path != module_file)
+
+
+@pytest.mark.parametrize("level", level_params())
+def test_torch_is_preloaded_and_answers_at_every_isolation_level(rnn_torch, level):
+    """Inside the fence at every level, also where the uid drop reroutes an unreachable Python (whose
+    import caches must not be dropped for the folders the fence leaves unlistable)."""
+    source = rnn_torch.reference_path().read_text(encoding="utf-8")
+    case = rnn_torch.misconceptions.DESIGNED["predict_next"][0]
+    limits = Limits(isolation=level, call_seconds=60, memory_bytes=int(rnn_torch.runtime.memory_gib * 2**30))
+    with Sandbox(source, "rnn_torch.py", limits, runtime=worker_runtime(rnn_torch)) as box:
+        assert box.load() is None
+        out = box.call("predict_next", tuple(case.values()))
+    assert out.ok and out.value["predictions"].shape == (case["k"],) and "cpuinfo" not in out.output
