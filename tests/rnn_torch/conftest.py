@@ -17,6 +17,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "rnn_torch"
 REFERENCE = ROOT / "solutions" / "rnn_torch" / "rnn_torch.py"
 MISTAKES = sorted(FIXTURES.glob("*.py"))
 BUILT_ON_TORCH = sorted((FIXTURES / "built_on_torch").glob("*.py"))
+WRONG_FORM = sorted((FIXTURES / "form").glob("*.py"))  # right values in a wrong form (their `# key:` line)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 
 import pytest
 import torch
@@ -16,7 +17,14 @@ from grader.checks.framework import Mismatch, arguments
 from grader.diagnosis import patched, same_answer
 from grader.runner import drawn_inputs
 from tests.conftest import module_from_source
-from tests.rnn_torch.conftest import BUILT_ON_TORCH, REFERENCE, AdapterProbe, declared_parts, submission
+from tests.rnn_torch.conftest import (
+    BUILT_ON_TORCH,
+    REFERENCE,
+    WRONG_FORM,
+    AdapterProbe,
+    declared_parts,
+    submission,
+)
 
 EXAMPLES, SEED = 6, 1
 
@@ -104,6 +112,15 @@ def test_a_class_built_on_torchs_layers_fails_every_check_of_its_part_saying_why
     failures = [_failure(check, probe) for name, check in _checks(rnn_torch) if name == part]
     assert all(isinstance(f, Mismatch) and f.message.key == "check.torch_built_in" for f in failures)
     assert "nn.RNN" in failures[0].message.render("en") and "nn.RNN" in failures[0].message.render("ko")
+
+
+@pytest.mark.parametrize("fixture", WRONG_FORM, ids=lambda p: p.stem)
+def test_right_values_in_the_wrong_form_fail_every_check_of_their_part(rnn_torch, fixture):
+    probe = AdapterProbe(submission(fixture), None)
+    (part,) = declared_parts(fixture)
+    key = re.search(r"^# key: (\S+)$", fixture.read_text(encoding="utf-8"), re.M).group(1)
+    failures = [_failure(check, probe) for name, check in _checks(rnn_torch) if name == part]
+    assert all(isinstance(f, Mismatch) and f.message.key == key for f in failures)
 
 
 def test_the_public_checks_define_no_graded_function_or_class(rnn_torch):
