@@ -82,3 +82,18 @@ def test_torch_is_preloaded_and_answers_at_every_isolation_level(rnn_torch, leve
         assert box.load() is None
         out = box.call("predict_next", tuple(case.values()))
     assert out.ok and out.value["predictions"].shape == (case["k"],) and "cpuinfo" not in out.output
+
+
+def test_an_assignment_whose_preloaded_package_is_missing_says_to_install_it(tmp_path, capsys):
+    folder = tmp_path / "assignments" / "needs_a_package"
+    shutil.copytree(assignments.find("rnn_torch"), folder)
+    manifest = (folder / "assignment.toml").read_text(encoding="utf-8")
+    (folder / "assignment.toml").write_text(manifest.replace('name = "rnn_torch"', 'name = "needs_a_package"').replace(
+        'preload = ["typing_extensions", "torchgen", "torch"]', 'preload = ["a_package_this_machine_lacks"]'),
+        encoding="utf-8")
+    (folder / "checks" / "__init__.py").write_text("import a_package_this_machine_lacks\n", encoding="utf-8")
+    code = main(["grade", str(tmp_path / "x.py"), "--assignment", "needs_a_package",
+                 "--assignments", str(tmp_path / "assignments"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "needs the package 'a_package_this_machine_lacks', which is not installed" in err
+    assert len(err.strip().splitlines()) == 1
