@@ -144,6 +144,9 @@ def load_folder(folder: Path) -> Assignment:
     except GraderError:
         raise
     except Exception as exc:  # the assignment's own code does not import: name the folder
+        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").partition(".")[0] in manifest.runtime.preload:
+            raise ManifestError(f"{folder}: assignment {manifest.name!r} needs the package {exc.name!r}, which is not "
+                                f"installed here; install it (the grader's README says how)") from None
         raise ManifestError(f"{folder}: its checks could not be loaded ({type(exc).__name__}: {exc}); "
                             f"fix the assignment's code") from None
     return _assemble(manifest, checks, hidden, catalog, instructor if instructor.is_dir() else None)

@@ -50,10 +50,10 @@ class Pieces:
 
 
 def split_module(source: str) -> Pieces:
-    """Cut a module into its header (everything before the first def) and its top-level functions."""
+    """Cut a module into its header (everything before the first def) and its top-level functions and classes."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]  # a class is graded too
     if not defs:
         raise AuthoringError("the solution source defines no functions")
     header = "".join(lines[: defs[0].lineno - 1 - len(defs[0].decorator_list)]).rstrip() + "\n"

@@ -19,6 +19,7 @@ from grader.course import load as load_course
 from grader.deadlines import student_key
 from grader.i18n import LANGS, text
 from grader.submission_times import WEAKEST
+from grader.manifest import FILE_NAME, read_manifest
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
 from grader.progress import BatchProgress
@@ -219,7 +220,7 @@ def _assignment(args: argparse.Namespace, path: Path | None = None) -> Assignmen
     name = args.assignment
     if name is None and path is not None:
         owners = [n for n, folder in assignments.installed(args.assignments).items()
-                  if path.name in assignments.load_folder(folder).files]
+                  if path.name in read_manifest(folder / FILE_NAME).files]  # manifests only: no assignment code runs
         name = owners[0] if len(owners) == 1 else None
     return assignments.load(name or assignments.DEFAULT, args.assignments)
 
@@ -355,9 +356,9 @@ def _announce_lateness(batch, course) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     """`list`: every installed assignment with its parts and points, and where it was found."""
     for name, folder in sorted(assignments.installed(args.assignments).items()):
-        assignment = assignments.load_folder(folder)
-        print(f"{name}  {assignment.max_score:g} points  ({folder})")
-        for part in assignment.parts:
+        manifest = read_manifest(folder / FILE_NAME)  # the manifest alone: one needing e.g. torch lists without it
+        print(f"{name}  {sum(part.points for part in manifest.parts):g} points  ({folder})")
+        for part in manifest.parts:
             print(f"  {part.name:<32} {part.points:g}")
     return EXIT_OK
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from grader.checks.framework import Case, Mismatch, PartAborted, Probe, arguments
+from grader.reference import Adapted
 
 FLOAT32 = "float32-precision"
 MUTATES = "mutates-input"
@@ -54,8 +55,13 @@ def same_answer(a: Any, b: Any, tol: float = 1e-6) -> bool:
     return float(np.linalg.norm(x - y)) <= tol * scale
 
 
-def patched(reference: Any, function: str, wrong: Callable[..., Any]) -> SimpleNamespace:
-    """A copy of the reference whose `function` is the wrong version; the other functions call it."""
+def patched(reference: Any, function: str, wrong: Callable[..., Any]) -> Any:
+    """A copy of the reference whose `function` is the wrong version; the other functions call it.
+
+    A class or procedure is replaced the same way (the wrong version builds the wrong object), and a
+    reference reached through an adapter stays so: its module is the one patched."""
+    if isinstance(reference, Adapted):
+        return Adapted(patched(reference.module, function, wrong), reference.adapter)
     namespace: dict[str, Any] = dict(vars(reference))
     ns = SimpleNamespace()
     for name, value in list(namespace.items()):

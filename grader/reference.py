@@ -7,10 +7,12 @@ point elsewhere (a file, or a folder holding `<module>.py`).
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from grader.errors import GraderError
 from grader.spec import Assignment
@@ -33,7 +35,31 @@ def module_name(assignment: Assignment) -> str:
     return f"{assignment.manifest.module}_reference"
 
 
-def load_reference(assignment: Assignment, explicit: Path | None = None) -> ModuleType:
+class Adapted:
+    """The reference as the checks call it when the assignment has an adapter: each part through the
+    adapter's `call(module, part, args)`, exactly as the worker calls the student's, so that both answers
+    have the same plain form (e.g. a class built, run and differentiated, its outputs as arrays)."""
+
+    def __init__(self, module: Any, adapter: ModuleType):
+        self.module, self.adapter = module, adapter
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or not hasattr(self.module, name):
+            raise AttributeError(name)
+        return lambda *args: self.adapter.call(self.module, name, args)
+
+
+def adapted(assignment: Assignment, module: Any) -> Any:
+    """`module` as the checks call it: through the assignment's adapter when it has one."""
+    if assignment.runtime.adapter is None:
+        return module
+    from grader.assignments import PUBLIC_PACKAGE  # the package its adapter was loaded in
+
+    return Adapted(module, importlib.import_module(f"{PUBLIC_PACKAGE}.{assignment.name}.{assignment.runtime.adapter}"))
+
+
+def load_reference(assignment: Assignment, explicit: Path | None = None) -> Any:
+    """The reference solution, as the checks call it (see `adapted`)."""
     path = reference_path(assignment, explicit)
     if not path.is_file():
         raise ReferenceMissing(f"reference solution not found at {path}; full grading needs it "
@@ -41,4 +67,4 @@ def load_reference(assignment: Assignment, explicit: Path | None = None) -> Modu
     spec = importlib.util.spec_from_file_location(module_name(assignment), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module
+    return adapted(assignment, module)

@@ -67,7 +67,7 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
 # Landlock: what the worker may use besides the system folders and the Python runtime
 PRELOADED_PACKAGES = ("numpy",)  # third-party packages the worker imports for the submission
 READABLE_FILES = ("/etc/ld.so.cache", "/etc/localtime")
-READABLE_KERNEL_INFO = ("/proc/self", "/sys/devices/system/cpu")  # numpy/OpenBLAS count cores
+READABLE_KERNEL_INFO = ("/proc/self", "/sys/devices/system/cpu", "/proc/cpuinfo")  # numpy/OpenBLAS, torch count cores
 DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 
 SANDBOX_DIR = Path(__file__).resolve().parent
@@ -395,10 +395,15 @@ def _within(path: str, root: str) -> bool:
 
 def _package_paths(preload: tuple[str, ...] = PRELOADED_PACKAGES) -> list[str]:
     """The folders of the packages the worker preloads, with the shared libraries their wheels
-    ship beside them (``numpy.libs``), found from this (the parent's) interpreter."""
+    ship beside them (``numpy.libs``), found from this (the parent's) interpreter. A single-file
+    module (``typing_extensions.py``) is granted alone: its folder is a whole site-packages."""
     paths = []
     for name in dict.fromkeys((*PRELOADED_PACKAGES, *preload)):
-        folder = os.path.dirname(os.path.abspath(importlib.import_module(name).__file__))
+        module = importlib.import_module(name)
+        if not hasattr(module, "__path__"):
+            paths.append(os.path.abspath(module.__file__))
+            continue
+        folder = os.path.dirname(os.path.abspath(module.__file__))
         paths.append(folder)
         paths += glob.glob(os.path.join(glob.escape(os.path.dirname(folder)), name + "*.libs"))
     return paths

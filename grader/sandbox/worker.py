@@ -148,7 +148,8 @@ def _reroute_import_paths(uid, gid):
         path = getattr(module, "__path__", None)
         if isinstance(path, list):
             path[:] = [new(p) if isinstance(p, str) else p for p in path]
-    sys.path_importer_cache.clear()
+    for old in rerouted:  # only their finders: the others keep the listings made before the fence
+        sys.path_importer_cache.pop(old, None)
 
 
 def _drop_privileges(uid, gid):
