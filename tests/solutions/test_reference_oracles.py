@@ -45,7 +45,14 @@ def edge_examples(fn):
     return example(EDGE_DIMS[0], 7, 3.0)(fn)
 
 
-torch.set_default_dtype(torch.float64)
+@pytest.fixture(autouse=True, scope="module")
+def float64_by_default():
+    """The oracles here run in float64; restored afterwards, because other tests (the PyTorch track's
+    float32 fixtures) rely on torch's own float32 default."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
 
 
 # ---------------------------------------------------------------- helpers
