@@ -13,6 +13,10 @@ the grader's own memory (the batch process and its pool workers, the sandboxes l
 `grade` of the reference (interpreter start included); a sandbox round trip on small arrays; a worker
 start after the first. Then a large class (1,000 submissions; `--quick` 100). `--quick` also takes
 fewer runs and smaller classes: for trying a change, not for the figures.
+
+The store of drawn inputs (grader/drawn_store.py) starts empty in every run: the first batch and
+the first `check`/`grade` fill it (their time is the max of their row), the later runs read it, as
+a student's second `check` does.
 """
 from __future__ import annotations
 
@@ -141,6 +145,7 @@ class Table:
 
 def measure(args: argparse.Namespace, work: Path) -> dict:
     table = Table()
+    os.environ["RNN_GRADER_CACHE"] = str(work / "cache")  # drawn inputs: empty at the start of every run
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; work folder {work}", flush=True)
     print("baselines", flush=True)
     startup = table.add("rnn-grader --version (CLI start)", command_seconds(GRADER + ["--version"], args.runs), "s")
