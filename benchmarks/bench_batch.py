@@ -31,21 +31,22 @@ import nbformat
 from nbformat import v4
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "solutions" / "rnn" / "rnn.py"
 EXAMPLES = ROOT / "examples" / "submissions"
-MISTAKES = ROOT / "tests" / "fixtures" / "mistakes"
+FIXTURES = {"rnn": ROOT / "tests" / "fixtures" / "mistakes"}  # the others: tests/fixtures/<assignment>/
 FAMILY = "김이박최정강조윤장임"
 GIVEN = ["민준", "서연", "지호", "하은", "도윤", "서윤", "예준", "지우", "시우", "하린"]
 TIMING = ("duration_seconds",)
 
 
-def bases() -> list[tuple[str, str]]:
-    """(name, source) of every distinct submission the class is made of."""
-    out = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.py"))]
-    out.append(("reference", REFERENCE.read_text(encoding="utf-8")))
-    for fixture in sorted(MISTAKES.glob("*.py")):
-        out.append((fixture.stem, REFERENCE.read_text(encoding="utf-8") + "\n\n# --- " + fixture.name + " ---\n"
-                    + fixture.read_text(encoding="utf-8")))
+def bases(assignment: str = "rnn") -> list[tuple[str, str]]:
+    """(name, source) of every distinct submission the class is made of: for `rnn` the example
+    submissions, for every assignment its reference and its mistake fixtures (each the reference
+    with one mistake)."""
+    reference = (ROOT / "solutions" / assignment / f"{assignment}.py").read_text(encoding="utf-8")
+    out = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.py"))] if assignment == "rnn" else []
+    out.append(("reference", reference))
+    for fixture in sorted(FIXTURES.get(assignment, ROOT / "tests" / "fixtures" / assignment).glob("*.py")):
+        out.append((fixture.stem, reference + "\n\n# --- " + fixture.name + " ---\n" + fixture.read_text(encoding="utf-8")))
     return out
 
 
@@ -68,10 +69,13 @@ def notebook(source: str) -> str:
     return nbformat.writes(v4.new_notebook(cells=cells))
 
 
-def make_class(folder: Path, students: int, seed: int = 2026) -> None:
+def make_class(folder: Path, students: int, seed: int = 2026, assignment: str = "rnn") -> None:
+    """A class of `students`: correct, partly wrong and broken submissions of `assignment`, as
+    files, notebooks and folders."""
     rng = random.Random(seed)
     folder.mkdir(parents=True)
-    sources = bases()
+    sources = bases(assignment)
+    reference = (ROOT / "solutions" / assignment / f"{assignment}.py").read_text(encoding="utf-8")
     specials = 6
     for i in range(students - specials):
         name = f"{FAMILY[i % 10]}{GIVEN[(i // 10) % 10]}{i // 100 or ''}" if i % 3 == 0 else f"student_{i:03d}"
@@ -82,15 +86,15 @@ def make_class(folder: Path, students: int, seed: int = 2026) -> None:
             (folder / f"{name}.ipynb").write_text(notebook(text), encoding="utf-8")
         elif kind < 0.25:
             (folder / name).mkdir()
-            (folder / name / "rnn.py").write_text(text, encoding="utf-8")
+            (folder / name / f"{assignment}.py").write_text(text, encoding="utf-8")
         else:
             (folder / f"{name}.py").write_text(text, encoding="utf-8")
     (folder / "zz_empty.py").write_bytes(b"")
     (folder / "zz_junk.py").write_bytes(bytes(range(256)) * 4)
     (folder / "zz_syntax.py").write_text("def rnn_cell_forward(x:\n    return x\n", encoding="utf-8")
-    (folder / "zz_twice.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "zz_twice.ipynb").write_text(notebook(REFERENCE.read_text(encoding="utf-8")), encoding="utf-8")
-    (folder / "zz_stub.py").write_text((ROOT / "assignments" / "rnn" / "rnn.py").read_text(encoding="utf-8"),
+    (folder / "zz_twice.py").write_text(reference, encoding="utf-8")
+    (folder / "zz_twice.ipynb").write_text(notebook(reference), encoding="utf-8")
+    (folder / "zz_stub.py").write_text((ROOT / "assignments" / assignment / f"{assignment}.py").read_text(encoding="utf-8"),
                                        encoding="utf-8")
 
 

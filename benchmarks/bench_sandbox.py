@@ -40,6 +40,53 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
+def small_call(assignment):
+    """(function, arguments) of the assignment's first part on the first input its first check draws
+    (small arrays: shrinking-sized cases come first)."""
+    from grader.checks.framework import arguments
+    from grader.runner import check_seed, drawn_inputs
+
+    part = assignment.parts[0]
+    check = part.checks[0]
+    case = drawn_inputs(check, 1, check_seed(assignment.default_seed, part.name, check.name))[0]
+    return part.name, arguments(case[0] if isinstance(case, tuple) else case)
+
+
+def assignment_box(assignment):
+    """A Sandbox holding the assignment's reference, as `grade` starts one."""
+    from grader.runner import worker_runtime
+
+    limits = Limits(call_seconds=60, memory_bytes=int(assignment.runtime.memory_gib * 2**30))
+    source = assignment.reference_path().read_text(encoding="utf-8")
+    return Sandbox(source, f"{assignment.manifest.module}.py", limits, runtime=worker_runtime(assignment))
+
+
+def round_trip(assignment, calls: int, repeat: int) -> tuple[str, list[float], list[float]]:
+    """Seconds per call of the first part on small arrays: through the sandbox, and in-process on the
+    reference (the baseline), `repeat` samples of `calls` calls each."""
+    from grader.reference import load_reference
+
+    function, args = small_call(assignment)
+    reference = getattr(load_reference(assignment), function)
+    with assignment_box(assignment) as box:
+        assert box.load() is None
+        assert box.call(function, args).ok
+        through = timed(lambda: [box.call(function, args) for _ in range(calls)], repeat)
+    in_process = timed(lambda: [reference(*args) for _ in range(calls)], repeat)
+    return function, [s / calls for s in through], [s / calls for s in in_process]
+
+
+def worker_starts(assignment, repeat: int) -> list[float]:
+    """Seconds to start a worker and import the reference in it, then close it, after the first (which
+    pays the level's detection and warms the file cache)."""
+    def start():
+        with assignment_box(assignment) as box:
+            assert box.load() is None
+
+    start()
+    return timed(start, repeat)
+
+
 def fmt(seconds: float) -> str:
     if seconds >= 1e-3:
         return f"{seconds * 1e3:9.2f} ms"

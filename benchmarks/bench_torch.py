@@ -15,23 +15,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_grading import command_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADER = [sys.executable, "-m", "grader"]
 
 
 def median_seconds(command: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(command_seconds(command, runs))
 
 
 def timed(fn, runs: int) -> float:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 
 import grader
-from grader import i18n
+from grader import drawn_store, i18n
 from grader.determinism import pin_generation
 from grader.checks.framework import (
     Case,
@@ -158,14 +158,19 @@ def drawn_inputs(check: Check, examples: int, seed: int) -> tuple[Any, ...]:
 
     With a fixed seed, derandomized, that sequence depends on the seed alone (not on the code
     under test), so it is drawn once per process and replayed for every submission: drawing
-    is most of the cost of a check. A submission that fails goes through Hypothesis itself,
-    which finds the same first failure and shrinks it."""
+    is most of the cost of a check; a new process reads them from `drawn_store` when an earlier
+    one kept them. A submission that fails goes through Hypothesis itself, which finds the same
+    first failure and shrinks it."""
+    stored = drawn_store.load(check.name, examples, seed)
+    if stored is not None:
+        return stored
     seen: list[Any] = []
 
     def record(drawn: Any) -> None:
         seen.append(drawn)
 
     _property(check, examples, seed, record)()
+    drawn_store.save(check.name, examples, seed, tuple(seen))
     return tuple(seen)
 
 

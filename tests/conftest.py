@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,6 +13,9 @@ import pytest
 
 from grader import assignments
 from grader.checks.framework import arguments
+
+# Every test draws its inputs itself (the plain path); tests/test_drawn_store.py turns the store on.
+os.environ["RNN_GRADER_CACHE"] = "off"
 
 ROOT = Path(__file__).resolve().parents[1]
 RNN = assignments.load("rnn")  # the course's assignment, which most of these tests grade

@@ -135,3 +135,60 @@ def needs_a_module(x: int, context: int) -> int:
 def test_dask_workers_without_the_grader_are_a_clear_error(cluster):
     with pytest.raises(ExecutorUnavailable, match="cannot run rnn-grader .*install the same rnn-grader"):
         DaskExecutor(cluster.scheduler_address).run(needs_a_module, 0, [(0, 1), (1, 2)], lambda i, r: None)
+
+
+# ---- the README's worked example: a scheduler and several worker processes over TCP on this machine
+
+@pytest.fixture(scope="module")
+def tcp_cluster(tmp_path_factory):
+    """`dask scheduler` and `dask worker --nworkers 2` as separate processes on 127.0.0.1, as the README
+    starts them (a scheduler file instead of a fixed port, so that a busy port cannot fail the test)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("dask-tcp")
+    address_file = folder / "scheduler.json"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(address_file)], cwd=folder,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = None
+    try:
+        for _ in range(600):  # the scheduler writes its address once it listens
+            if address_file.exists() and address_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        import json
+
+        address = json.loads(address_file.read_text())["address"]
+        workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                                    "--nworkers", "2", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                                   cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(30)
+
+
+def test_tcp_cluster_of_worker_processes_grades_like_j1(tmp_path, tcp_cluster):
+    from grader.cli import main
+    from tests.conftest import EXAMPLES, STUBS, read_gradebook, reports_without_timing
+
+    assert tcp_cluster.startswith("tcp://127.0.0.1:")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "김민준.py").write_bytes((EXAMPLES / "김민준.py").read_bytes())
+    (folder / "stub.py").write_bytes(STUBS.read_bytes())
+    (folder / "empty.py").write_bytes(b"")
+    common = ["--format", "json", "--timeout", "5"]
+    assert main(["batch", str(folder), "--out", str(tmp_path / "local"), "-j", "1", *common]) == 0
+    assert main(["batch", str(folder), "--out", str(tmp_path / "tcp"), "--executor", "dask",
+                 "--scheduler", tcp_cluster, *common]) == 0
+    assert read_gradebook(tmp_path / "tcp" / "gradebook.csv") == read_gradebook(tmp_path / "local" / "gradebook.csv")
+    assert reports_without_timing(tmp_path / "tcp") == reports_without_timing(tmp_path / "local")

@@ -12,7 +12,7 @@ import io
 import math
 import warnings
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -77,7 +77,10 @@ def _label(label: str) -> str | None:
     return label.replace("$", r"\$") if drawable(label) else None
 
 
+@lru_cache(maxsize=256)
 def render_png(series: Series, student_label: str, reference_label: str) -> Plot:
+    """The plot of `series`, drawn once per distinct curve and labels in a process: in a class most
+    submissions give the same curve (the reference's), and drawing it is most of an HTML report's cost."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
