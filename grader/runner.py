@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 
 import grader
-from grader import i18n
+from grader import i18n, values
 from grader.determinism import pin_generation
 from grader.checks.framework import (
     Case,
@@ -209,41 +209,16 @@ def counterexample(drawn: Any, details: dict[str, Any], function: str = "") -> d
     and a line of Python that calls the student's function on it."""
     case, extra = (drawn[0], drawn[1:]) if isinstance(drawn, tuple) else (drawn, ())
     arguments_only = {name: value for name, value in case.items() if not name.startswith("_")}
-    inputs = {name: _plain(value) for name, value in arguments_only.items()}
-    shapes = {name: _shapes(value) for name, value in arguments_only.items()}
-    result = {"shapes": shapes, "inputs": inputs, **details}
-    context = {name[1:]: _plain(value) for name, value in case.items() if name.startswith("_")}
+    result = {"shapes": values.shapes(arguments_only), "inputs": values.plain(arguments_only), **details}
+    context = {name[1:]: values.plain(value) for name, value in case.items() if name.startswith("_")}
     if context:  # what the inputs were built with (e.g. the b_h behind h_t), not an argument
         result["built_with"] = context
     if function:
-        call = f"{function}({', '.join(f'{k}={_source(v)}' for k, v in arguments_only.items())})"
+        call = f"{function}({', '.join(f'{k}={values.source(v)}' for k, v in arguments_only.items())})"
         result["snippet"] = call if len(call) <= SNIPPET_CHARS else None
     if extra:
-        result["also"] = [_plain(v) for v in extra if not isinstance(v, dict)]
+        result["also"] = [values.plain(v) for v in extra if not isinstance(v, dict)]
     return result
-
-
-def _shapes(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _shapes(v) for k, v in value.items()}
-    return list(getattr(value, "shape", ()))
-
-
-def _source(value: Any) -> str:
-    """Python source that rebuilds an argument (arrays as np.array of their values)."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_source(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "tolist"):
-        return f"np.array({value.tolist()!r})"
-    return repr(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "tolist"):
-        return value.round(6).tolist() if value.dtype.kind == "f" else value.tolist()
-    return value
 
 
 def share_points(points: float, weights: list[float]) -> list[float]:
