@@ -7,12 +7,12 @@ like a property test.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from hypothesis.strategies import SearchStrategy
 
-from grader import i18n
+from grader.i18n import Msg, msg  # noqa: F401  (checks word their verdicts with these)
 
 Case = dict[str, Any]
 """Named arguments in signature order; keys starting with "_" are context for the check
@@ -22,28 +22,6 @@ Case = dict[str, Any]
 def arguments(case: Case) -> tuple[Any, ...]:
     """The positional arguments a case sends to the student's function."""
     return tuple(v for k, v in case.items() if not k.startswith("_"))
-
-
-@dataclass(frozen=True)
-class Msg:
-    """A sentence for the student, kept as a catalog key and its fields until the language is known.
-
-    Fields may themselves be Msgs (e.g. a description of what was compared)."""
-
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def render(self, lang: str) -> str:
-        return i18n.text(lang, self.key, **{k: render(v, lang) for k, v in self.params.items()})
-
-
-def msg(key: str, /, **params: Any) -> Msg:
-    return Msg(key, params)
-
-
-def render(value: Any, lang: str) -> Any:
-    """A Msg in `lang`; anything else (numbers, code identifiers) as it is."""
-    return value.render(lang) if isinstance(value, Msg) else value
 
 
 class Mismatch(AssertionError):
