@@ -41,7 +41,7 @@ from grader.model import (
     SubmissionResult,
     TestResult,
 )
-from grader.sandbox import Limits, Sandbox, WorkerRuntime
+from grader.sandbox import Limits, LoadError, Sandbox, WorkerRuntime
 from grader import assignments
 from grader.spec import Assignment, Part
 from grader.submissions import Submission
@@ -101,8 +101,8 @@ class SandboxProbe:
             raise PartAborted(msg("call.not_implemented", function=function))
         if out.error_type == "AttributeError" and "has no attribute" in out.message and function in out.message:
             raise PartAborted(msg("call.not_defined", function=function))
-        if out.error_type == "DisallowedImport":
-            raise PartAborted(msg("call.disallowed_import", function=function, module=disallowed_module(out.message),
+        if out.disallowed_module is not None:
+            raise PartAborted(msg("call.disallowed_import", function=function, module=out.disallowed_module,
                                   allowed=", ".join(self.allowed) or "-"))
         if out.fatal:
             raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
@@ -116,17 +116,11 @@ class SandboxProbe:
         return out.value, out.args_after
 
 
-DISALLOWED = "DisallowedImport: "  # how the worker's import rule words its error: the module's name follows
-
-
-def disallowed_module(message: str) -> str:
-    return message.removeprefix(DISALLOWED).split(" ")[0]
-
-
-def load_error_message(message: str, submission: Submission, options: "GradingOptions") -> str:
+def load_error_message(error: LoadError, submission: Submission, options: "GradingOptions") -> str:
     """Why the submission could not be loaded, in the student's coordinates and language where we know it."""
-    if message.startswith(DISALLOWED):
-        return i18n.text(options.lang, "load.disallowed_import", module=disallowed_module(message),
+    message = error.message
+    if error.disallowed_module is not None:
+        return i18n.text(options.lang, "load.disallowed_import", module=error.disallowed_module,
                          allowed=", ".join(options.assignment.runtime.allowed_imports or ()) or "-",
                          where=locate(message[message.find("("):], submission) if "(" in message else "")
     return locate(message, submission)
@@ -169,21 +163,30 @@ def drawn_inputs(check: Check, examples: int, seed: int) -> tuple[Any, ...]:
     return tuple(seen)
 
 
-def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int,
-              function: str = "") -> tuple[Msg | None, dict | None]:
-    """Run one property; None on success, else the feedback and the smallest failing input."""
+@dataclass(frozen=True)
+class Failure:
+    """Why a check failed: the feedback, the smallest failing input when there is one, and the
+    argument the student's function changed when that was the failure."""
+
+    message: Msg
+    counterexample: dict[str, Any] | None = None
+    modified: str | None = None
+
+
+def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int, function: str = "") -> Failure | None:
+    """Run one property; None on success."""
     try:
         for drawn in drawn_inputs(check, examples, seed):
             check.verify(probe, copy.deepcopy(drawn))  # a check may not change what the next submission gets
     except Exception:  # noqa: BLE001  (a failure: Hypothesis finds it again, shrinks it, and words it)
         pass
     else:
-        return None, None
+        return None
     return _run_with_hypothesis(check, probe, examples, seed, function)
 
 
 def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed: int,
-                         function: str) -> tuple[Msg | None, dict | None]:
+                         function: str) -> Failure | None:
     last: list[Any] = [None]
 
     def verify(drawn: Any) -> None:
@@ -193,12 +196,12 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
     try:
         _property(check, examples, seed, verify)()
     except Mismatch as exc:
-        return exc.message, counterexample(last[0], exc.details, function)
+        return Failure(exc.message, counterexample(last[0], exc.details, function), exc.modified)
     except HypothesisException:
-        return msg("check.flaky"), counterexample(last[0], {}, function)
+        return Failure(msg("check.flaky"), counterexample(last[0], {}, function))
     except Exception as exc:  # a grader bug must cost this test, never the batch
-        return msg("check.internal_error", error=f"{type(exc).__name__}: {exc}"), None
-    return None, None
+        return Failure(msg("check.internal_error", error=f"{type(exc).__name__}: {exc}"))
+    return None
 
 
 SNIPPET_CHARS = 2000
@@ -242,13 +245,18 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions) -> Part
     probe.start_part(part.name, budget.part_seconds(len(options.assignment.parts)))
     tests: list[TestResult] = []
     aborted: Msg | None = None
+    mutated = False  # a failed check's input was changed by the student's function
     for check, seed, max_score in zip(checks, seeds, share_points(part.points, [c.weight for c in checks])):
         message, example = aborted, None
         if aborted is None:
             try:
-                message, example = run_check(check, probe, budget.examples, seed, part.name)
+                failure = run_check(check, probe, budget.examples, seed, part.name)
             except PartAborted as exc:
                 aborted = message = exc.message
+            else:
+                if failure is not None:
+                    message, example = failure.message, failure.counterexample
+                    mutated = mutated or failure.modified is not None
         passed = message is None
         text = i18n.text(options.lang, "check.passed") if passed else message.render(options.lang)
         tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score, text, example,
@@ -260,7 +268,6 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions) -> Part
     if score < part.points and reference is not None and catalog is not None:
         from grader.diagnosis import MUTATES, diagnose
 
-        mutated = any(not t.passed and t.counterexample and "modified" in t.counterexample for t in tests)
         ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(catalog, part.name, probe, reference,
                                                                                  mutated)
         diagnoses = tuple(explain(i, options.lang) for i in ids)
@@ -310,7 +317,7 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
         isolation = getattr(box, "isolation", "process")
         load_error = box.load()
         if load_error is not None:
-            error = GradingError(load_error.kind, load_error_message(load_error.message, submission, options))
+            error = GradingError(load_error.kind, load_error_message(load_error, submission, options))
             result = error_result(submission.student, submission.sha256, error, options, isolation)
             return _timed(replace(result, extra=_notes(submission.notes, options.lang)), started)
         failed = {index: locate(message, submission) for index, message in box.failed_sections.items()}

@@ -137,7 +137,7 @@ def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: s
         else:
             changed = not _same(original, seen)
         if changed:
-            raise Mismatch(msg("check.mutated", function=function, name=name), {"modified": name})
+            raise Mismatch(msg("check.mutated", function=function, name=name), modified=name)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -27,10 +27,13 @@ def arguments(case: Case) -> tuple[Any, ...]:
 class Mismatch(AssertionError):
     """The student's answer is wrong on this input; Hypothesis shrinks towards the smallest such input."""
 
-    def __init__(self, message: Msg, details: dict[str, Any] | None = None):
+    def __init__(self, message: Msg, details: dict[str, Any] | None = None, *, modified: str | None = None):
+        """`details` go into the report's counterexample; `modified` names the argument the student's
+        function changed when that is the failure (the report shows it too)."""
         super().__init__(message.key)
         self.message = message
-        self.details = details or {}
+        self.modified = modified
+        self.details = {**(details or {}), **({"modified": modified} if modified is not None else {})}
 
 
 class PartAborted(BaseException):

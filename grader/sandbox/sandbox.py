@@ -86,6 +86,12 @@ def _line(head: dict) -> int | None:
     return line
 
 
+def _disallowed(head: dict) -> str | None:
+    """The module the worker's import rule refused, when that is what failed."""
+    module = _get(head, "disallowed", (str,), optional=True)
+    return None if module is None else _one_line(module, 100)
+
+
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
     head, decoder = wire.decode_payload(payload, max_str=wire.MAX_STR)
     head = inert.tree(head, wire.MAX_STR)  # every string the child chose, before anything reads it
@@ -316,7 +322,7 @@ class Sandbox:
         else:
             raise _Protocol(f"unknown load error kind {kind[:40]!r}")
         output = worker.take_output()
-        return LoadError(kind, message, output)
+        return LoadError(kind, message, output, _disallowed(head))
 
     def _failed_sections(self, head: dict) -> dict[int, str]:
         failed = _get(head, "failed", (list,), optional=True) or []
@@ -480,7 +486,8 @@ class Sandbox:
         if kind == "exception":
             return CallOutcome(False, args_after=args_after, error_kind="exception",
                                error_type=type_name,
-                               message=_exception_message(type_name, text, line))
+                               message=_exception_message(type_name, text, line),
+                               disallowed_module=_disallowed(head))
         if kind == "memory":
             return CallOutcome(False, error_kind="memory", error_type=type_name, message=(
                 f"{name}() ran out of memory (limit {_bytes(self.limits.memory_bytes)}): "
@@ -489,5 +496,4 @@ class Sandbox:
 
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
-    return CallOutcome(outcome.ok, outcome.value, outcome.args_after, outcome.error_kind,
-                       outcome.error_type, outcome.message, output)
+    return dataclasses.replace(outcome, output=output)

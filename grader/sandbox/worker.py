@@ -462,11 +462,14 @@ def _submission_line(tb, path: str):
 
 
 def _describe(e, path: str) -> dict:
-    return {
+    info = {
         "type": _type_name(e),
         "message": _text(e),
         "line": _submission_line(e.__traceback__, path),
     }
+    if isinstance(e, DisallowedImport):  # the module as a field of its own: the parent words the rule
+        info["disallowed"] = _text(e, 200)
+    return info
 
 
 def _run_sections(module, path: str, sections) -> list:
