@@ -25,6 +25,7 @@ from hypothesis.errors import HypothesisException
 import grader
 from grader import i18n, values
 from grader.determinism import pin_generation
+from grader.manifest import MODES
 from grader.checks.framework import (
     Case,
     Check,
@@ -45,9 +46,6 @@ from grader.sandbox import Limits, LoadError, Sandbox, WorkerRuntime
 from grader import assignments
 from grader.spec import Assignment, Part
 from grader.submissions import Submission
-
-MODES = ("check", "grade")
-
 
 @dataclass(frozen=True)
 class GradingOptions:

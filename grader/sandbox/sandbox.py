@@ -27,8 +27,6 @@ from .process import Worker, signal_name
 __all__ = ["Sandbox"]
 
 STARTUP_SECONDS = 60.0  # python + numpy start, before the import clock (limits.import_seconds)
-EXIT_PROTOCOL = 113  # worker.py's exit status when it lost its protocol channel
-EXIT_SETUP = 114  # worker.py's exit status when a requested protection could not be set up
 MESSAGE_CHARS = 500  # of the child-provided part of a message
 
 
@@ -344,9 +342,9 @@ class Sandbox:
             rc = 128 - rc  # bwrap reports its child's death by signal N as exit status 128+N
         if rc < 0:
             return "crash", f"the worker crashed (signal {signal_name(-rc)}) {when}"
-        if rc == EXIT_SETUP:
+        if rc == wire.EXIT_SETUP:
             return "crash", f"the sandbox could not be set up {when} (exit code {rc})"
-        if rc == EXIT_PROTOCOL:
+        if rc == wire.EXIT_PROTOCOL:
             return "protocol", f"the worker lost its protocol channel (exit code {rc}) {when}"
         return "exit", f"the worker exited with code {rc} {when}"
 
