@@ -9,6 +9,7 @@ nothing of ours, so checks, runner and reports may all use it.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -49,25 +50,46 @@ def text(lang: str, key: str, /, **params: Any) -> str:
     return catalog(lang)[key].format(**params)
 
 
-class LocalisedError(ValueError):
-    """An error for the student, kept as a catalog key and its fields so it can be shown in the language
-    they chose; `str()` is the English text, for logs and anything that only prints it.
+@dataclass(frozen=True)
+class Msg:
+    """A sentence for a person, kept as a catalog key and its fields until the language is known.
 
-    A field may itself be a LocalisedError (rendered in the same language) or a list of names
-    (joined with the language's "and").
-    """
+    A field may itself be a Msg or `Names` (rendered in the same language); anything else
+    (numbers, paths, code identifiers) is shown as it is."""
 
-    def __init__(self, key: str, /, **params: Any):
-        self.key, self.params = key, params
-        super().__init__(self.render("en"))
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str) -> str:
-        return text(lang, self.key, **{name: _field(value, lang) for name, value in self.params.items()})
+        return text(lang, self.key, **{k: render(v, lang) for k, v in self.params.items()})
 
 
-def _field(value: Any, lang: str) -> Any:
-    if isinstance(value, LocalisedError):
-        return value.render(lang)
-    if isinstance(value, (list, tuple)):
-        return text(lang, "input.and").join(map(str, value))
-    return value
+def msg(key: str, /, **params: Any) -> Msg:
+    return Msg(key, params)
+
+
+@dataclass(frozen=True)
+class Names:
+    """A message field listing names, joined with the language's "and"."""
+
+    names: tuple[str, ...]
+
+    def render(self, lang: str) -> str:
+        return text(lang, "input.and").join(self.names)
+
+
+def render(value: Any, lang: str) -> Any:
+    """A Msg or Names in `lang`; anything else as it is."""
+    return value.render(lang) if isinstance(value, (Msg, Names)) else value
+
+
+class LocalisedError(ValueError):
+    """An error for the student carrying its `Msg`, so it can be shown in the language they chose;
+    `str()` is the English text, for logs and anything that only prints it."""
+
+    def __init__(self, key: str, /, **params: Any):
+        self.message = Msg(key, params)
+        super().__init__(self.message.render("en"))
+
+    def render(self, lang: str) -> str:
+        return self.message.render(lang)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from grader import i18n
-from grader.checks.framework import Msg, msg
+from grader.i18n import Msg, msg
 
 MAX_CELLS = 5000  # code cells; each is one section the sandbox runs on its own
 

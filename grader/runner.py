@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 
 import grader
-from grader import drawn_store, i18n
+from grader import drawn_store, i18n, values
 from grader.determinism import pin_generation
+from grader.manifest import MODES
 from grader.checks.framework import (
     Case,
     Check,
@@ -41,13 +42,10 @@ from grader.model import (
     SubmissionResult,
     TestResult,
 )
-from grader.sandbox import Limits, Sandbox, WorkerRuntime
+from grader.sandbox import Limits, LoadError, Sandbox, WorkerRuntime
 from grader import assignments
 from grader.spec import Assignment, Part
 from grader.submissions import Submission
-
-MODES = ("check", "grade")
-
 
 @dataclass(frozen=True)
 class GradingOptions:
@@ -101,8 +99,8 @@ class SandboxProbe:
             raise PartAborted(msg("call.not_implemented", function=function))
         if out.error_type == "AttributeError" and "has no attribute" in out.message and function in out.message:
             raise PartAborted(msg("call.not_defined", function=function))
-        if out.error_type == "DisallowedImport":
-            raise PartAborted(msg("call.disallowed_import", function=function, module=disallowed_module(out.message),
+        if out.disallowed_module is not None:
+            raise PartAborted(msg("call.disallowed_import", function=function, module=out.disallowed_module,
                                   allowed=", ".join(self.allowed) or "-"))
         if out.fatal:
             raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
@@ -116,17 +114,11 @@ class SandboxProbe:
         return out.value, out.args_after
 
 
-DISALLOWED = "DisallowedImport: "  # how the worker's import rule words its error: the module's name follows
-
-
-def disallowed_module(message: str) -> str:
-    return message.removeprefix(DISALLOWED).split(" ")[0]
-
-
-def load_error_message(message: str, submission: Submission, options: "GradingOptions") -> str:
+def load_error_message(error: LoadError, submission: Submission, options: "GradingOptions") -> str:
     """Why the submission could not be loaded, in the student's coordinates and language where we know it."""
-    if message.startswith(DISALLOWED):
-        return i18n.text(options.lang, "load.disallowed_import", module=disallowed_module(message),
+    message = error.message
+    if error.disallowed_module is not None:
+        return i18n.text(options.lang, "load.disallowed_import", module=error.disallowed_module,
                          allowed=", ".join(options.assignment.runtime.allowed_imports or ()) or "-",
                          where=locate(message[message.find("("):], submission) if "(" in message else "")
     return locate(message, submission)
@@ -174,21 +166,30 @@ def drawn_inputs(check: Check, examples: int, seed: int) -> tuple[Any, ...]:
     return tuple(seen)
 
 
-def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int,
-              function: str = "") -> tuple[Msg | None, dict | None]:
-    """Run one property; None on success, else the feedback and the smallest failing input."""
+@dataclass(frozen=True)
+class Failure:
+    """Why a check failed: the feedback, the smallest failing input when there is one, and the
+    argument the student's function changed when that was the failure."""
+
+    message: Msg
+    counterexample: dict[str, Any] | None = None
+    modified: str | None = None
+
+
+def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int, function: str = "") -> Failure | None:
+    """Run one property; None on success."""
     try:
         for drawn in drawn_inputs(check, examples, seed):
             check.verify(probe, copy.deepcopy(drawn))  # a check may not change what the next submission gets
     except Exception:  # noqa: BLE001  (a failure: Hypothesis finds it again, shrinks it, and words it)
         pass
     else:
-        return None, None
+        return None
     return _run_with_hypothesis(check, probe, examples, seed, function)
 
 
 def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed: int,
-                         function: str) -> tuple[Msg | None, dict | None]:
+                         function: str) -> Failure | None:
     last: list[Any] = [None]
 
     def verify(drawn: Any) -> None:
@@ -198,12 +199,12 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
     try:
         _property(check, examples, seed, verify)()
     except Mismatch as exc:
-        return exc.message, counterexample(last[0], exc.details, function)
+        return Failure(exc.message, counterexample(last[0], exc.details, function), exc.modified)
     except HypothesisException:
-        return msg("check.flaky"), counterexample(last[0], {}, function)
+        return Failure(msg("check.flaky"), counterexample(last[0], {}, function))
     except Exception as exc:  # a grader bug must cost this test, never the batch
-        return msg("check.internal_error", error=f"{type(exc).__name__}: {exc}"), None
-    return None, None
+        return Failure(msg("check.internal_error", error=f"{type(exc).__name__}: {exc}"))
+    return None
 
 
 SNIPPET_CHARS = 2000
@@ -214,41 +215,16 @@ def counterexample(drawn: Any, details: dict[str, Any], function: str = "") -> d
     and a line of Python that calls the student's function on it."""
     case, extra = (drawn[0], drawn[1:]) if isinstance(drawn, tuple) else (drawn, ())
     arguments_only = {name: value for name, value in case.items() if not name.startswith("_")}
-    inputs = {name: _plain(value) for name, value in arguments_only.items()}
-    shapes = {name: _shapes(value) for name, value in arguments_only.items()}
-    result = {"shapes": shapes, "inputs": inputs, **details}
-    context = {name[1:]: _plain(value) for name, value in case.items() if name.startswith("_")}
+    result = {"shapes": values.shapes(arguments_only), "inputs": values.plain(arguments_only), **details}
+    context = {name[1:]: values.plain(value) for name, value in case.items() if name.startswith("_")}
     if context:  # what the inputs were built with (e.g. the b_h behind h_t), not an argument
         result["built_with"] = context
     if function:
-        call = f"{function}({', '.join(f'{k}={_source(v)}' for k, v in arguments_only.items())})"
+        call = f"{function}({', '.join(f'{k}={values.source(v)}' for k, v in arguments_only.items())})"
         result["snippet"] = call if len(call) <= SNIPPET_CHARS else None
     if extra:
-        result["also"] = [_plain(v) for v in extra if not isinstance(v, dict)]
+        result["also"] = [values.plain(v) for v in extra if not isinstance(v, dict)]
     return result
-
-
-def _shapes(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _shapes(v) for k, v in value.items()}
-    return list(getattr(value, "shape", ()))
-
-
-def _source(value: Any) -> str:
-    """Python source that rebuilds an argument (arrays as np.array of their values)."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_source(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "tolist"):
-        return f"np.array({value.tolist()!r})"
-    return repr(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "tolist"):
-        return value.round(6).tolist() if value.dtype.kind == "f" else value.tolist()
-    return value
 
 
 def share_points(points: float, weights: list[float]) -> list[float]:
@@ -272,13 +248,18 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions) -> Part
     probe.start_part(part.name, budget.part_seconds(len(options.assignment.parts)))
     tests: list[TestResult] = []
     aborted: Msg | None = None
+    mutated = False  # a failed check's input was changed by the student's function
     for check, seed, max_score in zip(checks, seeds, share_points(part.points, [c.weight for c in checks])):
         message, example = aborted, None
         if aborted is None:
             try:
-                message, example = run_check(check, probe, budget.examples, seed, part.name)
+                failure = run_check(check, probe, budget.examples, seed, part.name)
             except PartAborted as exc:
                 aborted = message = exc.message
+            else:
+                if failure is not None:
+                    message, example = failure.message, failure.counterexample
+                    mutated = mutated or failure.modified is not None
         passed = message is None
         text = i18n.text(options.lang, "check.passed") if passed else message.render(options.lang)
         tests.append(TestResult(check.name, passed, max_score if passed else 0.0, max_score, text, example,
@@ -290,7 +271,6 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions) -> Part
     if score < part.points and reference is not None and catalog is not None:
         from grader.diagnosis import MUTATES, diagnose
 
-        mutated = any(not t.passed and t.counterexample and "modified" in t.counterexample for t in tests)
         ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(catalog, part.name, probe, reference,
                                                                                  mutated)
         diagnoses = tuple(explain(i, options.lang) for i in ids)
@@ -340,7 +320,7 @@ def grade(submission: Submission, options: GradingOptions) -> SubmissionResult:
         isolation = getattr(box, "isolation", "process")
         load_error = box.load()
         if load_error is not None:
-            error = GradingError(load_error.kind, load_error_message(load_error.message, submission, options))
+            error = GradingError(load_error.kind, load_error_message(load_error, submission, options))
             result = error_result(submission.student, submission.sha256, error, options, isolation)
             return _timed(replace(result, extra=_notes(submission.notes, options.lang)), started)
         failed = {index: locate(message, submission) for index, message in box.failed_sections.items()}

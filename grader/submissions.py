@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from grader import i18n
-from grader.checks.framework import Msg, msg
+from grader.i18n import Msg, msg
 from grader.notebooks import NotebookError, NotebookSource, notebook_to_source
 
 SUFFIXES = (".py", ".ipynb")
@@ -158,7 +158,7 @@ def _choose_between(named: list[Path]) -> Choice:
     if len(worked) == 1:
         return Choice(newest, msg("input.chose_worked", chosen=newest.name, other=other))
     if sum(changed[path] == changed[newest] for path in worked) > 1:
-        raise SubmissionError("input.both_files", names=[str(path) for path in worked], example=worked[-1])
+        raise SubmissionError("input.both_files", names=i18n.Names(tuple(str(path) for path in worked)), example=worked[-1])
     return Choice(newest, msg("input.chose_newer", chosen=newest.name, other=other))
 
 
@@ -246,7 +246,7 @@ def read_submission(path: Path, names: tuple[str, ...] = (), student: str | None
         try:
             notebook = notebook_to_source(text)
         except NotebookError as exc:
-            raise SubmissionError("input.notebook", kind="notebook", file=file, problem=exc) from None
+            raise SubmissionError("input.notebook", kind="notebook", file=file, problem=exc.message) from None
         text = notebook.source
     modules = helper_modules(path, {file.name, file.stem + ".py"}, notebook.cell_texts() if notebook else [text]) \
         if path.is_dir() else ()

@@ -94,6 +94,12 @@ def test_a_module_the_assignment_does_not_allow_fails_only_the_part_using_it(toy
     assert "numpy" in add.tests[0].message
 
 
+def test_a_module_the_assignment_does_not_allow_used_at_import_time_is_named_in_the_load_error(toy):
+    result = _grade(toy, TOY / "submissions" / "torch_at_import.py", mode="check")
+    assert result.status == "error" and result.score == 0
+    assert result.error.message.startswith("the submission imports torch (line 5), which this assignment does not allow")
+
+
 def test_instructor_folders_installed_next_to_numpy_are_unreadable_in_the_sandbox(toy, tmp_path, monkeypatch):
     """A course ships its assignment as a package in site-packages (beside numpy, which the worker
     reads): its solutions/ is still hidden from student code, by path."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader import values
 from grader.checks.framework import Mismatch, Msg, msg
 
 FORWARD_TOL = 1e-8
@@ -136,7 +137,7 @@ def expect_unchanged(before: dict[str, Any], after: tuple[Any, ...], function: s
         else:
             changed = not _same(original, seen)
         if changed:
-            raise Mismatch(msg("check.mutated", function=function, name=name), {"modified": name})
+            raise Mismatch(msg("check.mutated", function=function, name=name), modified=name)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -149,7 +150,7 @@ def _round(a: np.ndarray) -> Any:
     """Small arrays as rounded nested lists for the report; large ones by shape only."""
     if a.size > 64:
         return {"shape": list(a.shape)}
-    return np.round(a.astype(np.float64), 6).tolist()
+    return values.plain(a.astype(np.float64))
 
 
 def expect_shape(got: Any, shape: tuple[int, ...], what: What) -> np.ndarray:

@@ -7,12 +7,12 @@ like a property test.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from hypothesis.strategies import SearchStrategy
 
-from grader import i18n
+from grader.i18n import Msg, msg  # noqa: F401  (checks word their verdicts with these)
 
 Case = dict[str, Any]
 """Named arguments in signature order; keys starting with "_" are context for the check
@@ -24,35 +24,16 @@ def arguments(case: Case) -> tuple[Any, ...]:
     return tuple(v for k, v in case.items() if not k.startswith("_"))
 
 
-@dataclass(frozen=True)
-class Msg:
-    """A sentence for the student, kept as a catalog key and its fields until the language is known.
-
-    Fields may themselves be Msgs (e.g. a description of what was compared)."""
-
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def render(self, lang: str) -> str:
-        return i18n.text(lang, self.key, **{k: render(v, lang) for k, v in self.params.items()})
-
-
-def msg(key: str, /, **params: Any) -> Msg:
-    return Msg(key, params)
-
-
-def render(value: Any, lang: str) -> Any:
-    """A Msg in `lang`; anything else (numbers, code identifiers) as it is."""
-    return value.render(lang) if isinstance(value, Msg) else value
-
-
 class Mismatch(AssertionError):
     """The student's answer is wrong on this input; Hypothesis shrinks towards the smallest such input."""
 
-    def __init__(self, message: Msg, details: dict[str, Any] | None = None):
+    def __init__(self, message: Msg, details: dict[str, Any] | None = None, *, modified: str | None = None):
+        """`details` go into the report's counterexample; `modified` names the argument the student's
+        function changed when that is the failure (the report shows it too)."""
         super().__init__(message.key)
         self.message = message
-        self.details = details or {}
+        self.modified = modified
+        self.details = {**(details or {}), **({"modified": modified} if modified is not None else {})}
 
 
 class PartAborted(BaseException):

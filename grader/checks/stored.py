@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 from hypothesis import strategies as st
 
+from grader import values
 from grader.checks.framework import Case, Check, Probe, arguments
 
 FILE_NAME = "stored_examples.json"  # in the assignment's folder
@@ -22,12 +23,13 @@ CHECK_NAME = "matches_stored_examples"
 
 def encode(value: Any) -> Any:
     """A JSON value that `decode` turns back into the same arrays, tuples, dicts and numbers."""
+    return values.walk(value, _encode_leaf, mapping=lambda items: {"dict": items},
+                       sequence=lambda _kind, items: {"tuple": items})
+
+
+def _encode_leaf(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return {"array": value.tolist(), "dtype": value.dtype.str, "shape": list(value.shape)}
-    if isinstance(value, dict):
-        return {"dict": {k: encode(v) for k, v in value.items()}}
-    if isinstance(value, (tuple, list)):
-        return {"tuple": [encode(v) for v in value]}
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     return value
@@ -49,16 +51,7 @@ STORED_DIGITS = 12  # significant digits of a stored answer: far below every tol
 def stable(value: Any) -> Any:
     """`value` with every float rounded to STORED_DIGITS significant digits, so that regenerating the
     file gives the same bytes although BLAS may round the last bits differently from run to run."""
-    if isinstance(value, dict):
-        return {k: stable(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return type(value)(stable(v) for v in value)
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        rounded = [float(f"{x:.{STORED_DIGITS}g}") for x in value.ravel().tolist()]
-        return np.array(rounded, dtype=value.dtype).reshape(value.shape)
-    if isinstance(value, (float, np.floating)):
-        return float(f"{float(value):.{STORED_DIGITS}g}")
-    return value
+    return values.rounded(value, STORED_DIGITS)
 
 
 def examples_text(cases: dict[str, list[Case]], reference: Any) -> str:

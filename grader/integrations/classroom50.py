@@ -33,13 +33,15 @@ from typing import Mapping
 
 import grader
 from grader import assignments, git_times, packaging
+from grader.deadlines import UTC_FORMAT
 from grader.errors import EXIT_INPUT, GraderError
 from grader.gradebook_db import result_from_json
 from grader.integrations import IntegrationError
 from grader.integrations.ci import default_submission, environment
+from grader.manifest import MODES
 from grader.model import GradingError, SubmissionResult
 from grader.reports import classroom50, markdown
-from grader.runner import MODES, GradingOptions, error_result, share_points
+from grader.runner import GradingOptions, error_result, share_points
 from grader.spec import Assignment
 from grader.submissions import student_id
 
@@ -48,7 +50,6 @@ REQUIRED = {"classroom": "CLASSROOM", "assignment": "ASSIGNMENT", "submission": 
 ASSIGNMENT_TYPES = ("individual", "group")
 PYTHON = "3.11"
 RUNTIME = {"runs-on": "ubuntu-latest", "python": PYTHON}
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 RESULT, RELEASE_BODY = "result.json", "release-body.md"
 
 

@@ -64,6 +64,7 @@ class LoadError:
     kind: str
     message: str
     output: str = ""
+    disallowed_module: str | None = None  # the module the assignment does not allow, when that was the failure
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +82,7 @@ class CallOutcome:
     error_type: str | None = None
     message: str = ""
     output: str = ""
+    disallowed_module: str | None = None  # the module the assignment does not allow, when that was the failure
 
     @property
     def fatal(self) -> bool:

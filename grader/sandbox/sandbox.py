@@ -27,8 +27,6 @@ from .process import Worker, signal_name
 __all__ = ["Sandbox"]
 
 STARTUP_SECONDS = 60.0  # python + numpy start, before the import clock (limits.import_seconds)
-EXIT_PROTOCOL = 113  # worker.py's exit status when it lost its protocol channel
-EXIT_SETUP = 114  # worker.py's exit status when a requested protection could not be set up
 MESSAGE_CHARS = 500  # of the child-provided part of a message
 
 
@@ -84,6 +82,12 @@ def _line(head: dict) -> int | None:
     if line is not None and line < 0:
         raise _Protocol("negative line number")
     return line
+
+
+def _disallowed(head: dict) -> str | None:
+    """The module the worker's import rule refused, when that is what failed."""
+    module = _get(head, "disallowed", (str,), optional=True)
+    return None if module is None else _one_line(module, 100)
 
 
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
@@ -316,7 +320,7 @@ class Sandbox:
         else:
             raise _Protocol(f"unknown load error kind {kind[:40]!r}")
         output = worker.take_output()
-        return LoadError(kind, message, output)
+        return LoadError(kind, message, output, _disallowed(head))
 
     def _failed_sections(self, head: dict) -> dict[int, str]:
         failed = _get(head, "failed", (list,), optional=True) or []
@@ -338,9 +342,9 @@ class Sandbox:
             rc = 128 - rc  # bwrap reports its child's death by signal N as exit status 128+N
         if rc < 0:
             return "crash", f"the worker crashed (signal {signal_name(-rc)}) {when}"
-        if rc == EXIT_SETUP:
+        if rc == wire.EXIT_SETUP:
             return "crash", f"the sandbox could not be set up {when} (exit code {rc})"
-        if rc == EXIT_PROTOCOL:
+        if rc == wire.EXIT_PROTOCOL:
             return "protocol", f"the worker lost its protocol channel (exit code {rc}) {when}"
         return "exit", f"the worker exited with code {rc} {when}"
 
@@ -480,7 +484,8 @@ class Sandbox:
         if kind == "exception":
             return CallOutcome(False, args_after=args_after, error_kind="exception",
                                error_type=type_name,
-                               message=_exception_message(type_name, text, line))
+                               message=_exception_message(type_name, text, line),
+                               disallowed_module=_disallowed(head))
         if kind == "memory":
             return CallOutcome(False, error_kind="memory", error_type=type_name, message=(
                 f"{name}() ran out of memory (limit {_bytes(self.limits.memory_bytes)}): "
@@ -489,5 +494,4 @@ class Sandbox:
 
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
-    return CallOutcome(outcome.ok, outcome.value, outcome.args_after, outcome.error_kind,
-                       outcome.error_type, outcome.message, output)
+    return dataclasses.replace(outcome, output=output)

@@ -67,6 +67,8 @@ __all__ = [
     "read_frame",
     "write_all",
     "DTYPES",
+    "EXIT_PROTOCOL",
+    "EXIT_SETUP",
 ]
 
 MAX_FRAME = 256 * 2**20  # bytes of payload in one frame
@@ -81,6 +83,10 @@ MAX_TYPE_NAME = 200
 # size of the inputs (at most ~2x with the arguments echoed back), so this is generous.
 REPLY_FACTOR = 16
 REPLY_SLACK = 8 * 2**20
+
+# The worker's exit statuses that are not the submission's doing (the parent words them).
+EXIT_PROTOCOL = 113  # the worker could not use its protocol channel
+EXIT_SETUP = 114  # a requested protection could not be set up
 
 LEN = struct.Struct("<Q")
 HLEN = struct.Struct("<I")

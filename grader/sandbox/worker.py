@@ -61,8 +61,7 @@ finally:
 for _ours in ("wire", "landlock"):  # the submission must not find (and patch) them by name
     sys.modules.pop(_ours, None)
 
-EXIT_PROTOCOL = 113  # the worker could not use its protocol channel
-EXIT_SETUP = 114  # a requested protection could not be set up
+EXIT_PROTOCOL, EXIT_SETUP = wire.EXIT_PROTOCOL, wire.EXIT_SETUP  # defined with the wire format: the parent reads them
 GRADER_PACKAGE = os.path.basename(os.path.dirname(_HERE))  # "grader"
 
 
@@ -430,7 +429,7 @@ def _flush_and_mark(marker: bytes) -> None:
         pass
 
 
-def _text(x, limit: int = 1000) -> str:
+def _text(x, limit: int = wire.MAX_STR) -> str:
     try:
         s = str(x)
     except BaseException:  # noqa: BLE001 - a hostile __str__
@@ -445,7 +444,7 @@ def _type_name(e) -> str:
         name = type(e).__name__
     except BaseException:  # noqa: BLE001
         name = "?"
-    return _text(name, 200)
+    return _text(name, wire.MAX_TYPE_NAME)
 
 
 def _submission_line(tb, path: str):
@@ -462,11 +461,14 @@ def _submission_line(tb, path: str):
 
 
 def _describe(e, path: str) -> dict:
-    return {
+    info = {
         "type": _type_name(e),
         "message": _text(e),
         "line": _submission_line(e.__traceback__, path),
     }
+    if isinstance(e, DisallowedImport):  # the module as a field of its own: the parent words the rule
+        info["disallowed"] = _text(e, wire.MAX_TYPE_NAME)
+    return info
 
 
 def _run_sections(module, path: str, sections) -> list:

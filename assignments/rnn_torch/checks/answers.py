@@ -91,7 +91,7 @@ def changed_inputs(answer: dict, case: Case) -> list[str]:
 
 def expect_unchanged(answer: dict, case: Case, part: str) -> None:
     for name in changed_inputs(answer, case):
-        raise Mismatch(msg("check.torch_mutated", function=part, name=name), {"modified": name})
+        raise Mismatch(msg("check.torch_mutated", function=part, name=name), modified=name)
 
 
 # --- the differentiable parts: named outputs, and gradients -----------------------------------------
