@@ -309,7 +309,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     course = load_course(args.course) if args.course else None
     _announce_isolation(options.limits)
     try:
-        with BatchProgress() as progress:
+        with BatchProgress(lang=args.lang) as progress:
             batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,
                               executor=args.executor, scheduler=args.scheduler, regrade=args.regrade,
                               similarity=args.similarity, course=course)
@@ -319,19 +319,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"\nrnn-grader: {exc.message}", file=sys.stderr)
         return EXIT_INTERRUPTED
     errors = sum(e.result.status == "error" for e in batch.entries)
-    print(f"{batch.graded} graded now, {batch.reused} unchanged since an earlier run (reused; --regrade grades "
-          f"them again); {batch.wall_seconds:.1f} s wall time" + (f"; {len(batch.similar)} similar pairs in "
-          f"{args.out / 'summary.html'}" if args.similarity else ""), file=sys.stderr)
+    say = lambda key, **params: text(args.lang, key, **params)  # noqa: E731
+    print(say("batch.done", graded=batch.graded, reused=batch.reused, seconds=f"{batch.wall_seconds:.1f}")
+          + (f"; {say('batch.similar_pairs', count=len(batch.similar), path=args.out / 'summary.html')}"
+             if args.similarity else ""), file=sys.stderr)
     for name in args.lms:
         write_atomic(args.out / lms.file_name(name), lms.LMS[name](batch, args.lms_column))
     if course is not None:
         _announce_lateness(batch, course)
-    print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
-          f"{args.out / 'gradebook.csv'}", file=sys.stderr)
+    print(say("batch.written", count=len(batch.entries), errors=errors, path=args.out / "gradebook.csv"),
+          file=sys.stderr)
     below = sum(_below(e.result.score, args) for e in batch.entries)
     if below:
-        print(f"rnn-grader: {below} of {len(batch.entries)} scores < {args.fail_under:g} (--fail-under)",
-              file=sys.stderr)
+        line = say("batch.below", below=below, count=len(batch.entries), fail_under=f"{args.fail_under:g}")
+        print(f"rnn-grader: {line}", file=sys.stderr)
     return EXIT_BELOW if below else EXIT_OK
 
 
