@@ -135,6 +135,8 @@ def parser() -> argparse.ArgumentParser:
                        "(default: the assignment file in the current folder)")
     check.add_argument("--format", type=_formats, default=(), help=f"also write reports: {','.join(FORMATS)}")
     check.add_argument("--out", type=Path, default=Path("."), help="where --format reports go (default .)")
+    check.add_argument("--watch", action="store_true",
+                       help="check again on every save, printing only what changed (Ctrl-C stops)")
 
     grade_p = sub.add_parser("grade", parents=[common], help="full grading of one submission")
     grade_p.add_argument("path", type=Path)
@@ -219,9 +221,7 @@ def _assignment(args: argparse.Namespace, path: Path | None = None) -> Assignmen
     one installed assignment hands in a file of that name), else the default."""
     name = args.assignment
     if name is None and path is not None:
-        owners = [n for n, folder in assignments.installed(args.assignments).items()
-                  if path.name in read_manifest(folder / FILE_NAME).files]  # manifests only: no assignment code runs
-        name = owners[0] if len(owners) == 1 else None
+        name = assignments.owner(path.name, args.assignments)
     return assignments.load(name or assignments.DEFAULT, args.assignments)
 
 
@@ -273,10 +273,46 @@ def _below(score: float, args: argparse.Namespace) -> bool:
     return args.fail_under is not None and score < args.fail_under
 
 
+def _read(args: argparse.Namespace, assignment: Assignment):
+    """The submission `check` or `grade` names, or the one in the current folder."""
+    return read_submission(args.path, assignment.files) if args.path else read_here(Path("."), assignment.files)
+
+
+def _watched(path: Path | None, names: tuple[str, ...]) -> list[Path]:
+    """The files whose saves `check --watch` answers: the file checked, or in a folder the assignment's
+    files and the Python modules beside them (helpers the check reads too)."""
+    folder = path or Path(".")
+    if not folder.is_dir():
+        return [folder]
+    return sorted({folder / name for name in names} | set(folder.glob("*.py")))
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """`check --watch`: the first check in full, then what each save changed, until Ctrl-C (exit 0)."""
+    from grader import watch
+
+    if args.format:
+        raise InputError("--watch prints what changed on the terminal; run `rnn-grader check --format ...` "
+                         "without --watch to write reports")
+    assignment = _assignment(args, args.path)
+    options = _options(args, "check", assignment)
+
+    def check_once():
+        try:
+            submission = _read(args, assignment)
+        except SubmissionError as exc:
+            return f"rnn-grader: {_one_line(exc.render(args.lang))}"
+        return grade(submission, options)
+
+    return watch.watch(check_once, lambda: _watched(args.path, assignment.files), sys.stdout, args.lang)
+
+
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
+    if getattr(args, "watch", False):
+        return cmd_watch(args)
     try:
         assignment = _assignment(args, args.path)
-        submission = read_submission(args.path, assignment.files) if args.path else read_here(Path("."), assignment.files)
+        submission = _read(args, assignment)
     except SubmissionError as exc:
         raise InputError(exc.render(args.lang)) from None
     if args.format:
