@@ -82,6 +82,13 @@ def installed(extra: Iterable[Path] = ()) -> dict[str, Path]:
     return found
 
 
+def owner(file_name: str, extra: Iterable[Path] = ()) -> str | None:
+    """The one installed assignment whose students hand in a file called `file_name` (None when none
+    or several do); read from the manifests alone, so no assignment code runs."""
+    owners = [name for name, folder in installed(extra).items() if file_name in read_manifest(folder / FILE_NAME).files]
+    return owners[0] if len(owners) == 1 else None
+
+
 def find(name: str, extra: Iterable[Path] = ()) -> Path:
     """The folder of assignment `name`, or AssignmentNotFound listing what is installed."""
     found = installed(extra)

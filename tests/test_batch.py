@@ -652,11 +652,26 @@ def test_progress_lines_off_a_terminal_are_periodic_with_rate_and_eta():
         progress(done, 10, result)
     lines = log.getvalue().splitlines()
     assert lines[0] == "[2/10] unchanged since an earlier run; grading the other 8"
-    assert lines[1] == "[3/10] kim: 0 / 100 (error) · 0.50/s · ETA 14s"     # the first graded
+    assert lines[1] == "[3/10] kim: 0 / 100 (could not grade) · 0.50/s · ETA 14s"     # the first graded
     assert lines[2].startswith("[8/10] kim") and "ETA 4s" in lines[2]        # 10 s later
-    assert lines[3] == "[10/10] kim: 0 / 100 (error) · 0.50/s · done in 16s"
+    assert lines[3] == "[10/10] kim: 0 / 100 (could not grade) · 0.50/s · done in 16s"
     assert len(lines) == 4
     assert [duration(s) for s in (5, 65, 3600 * 2 + 60 * 3, float("nan"))] == ["5s", "1m05s", "2h03m", "?"]
+
+
+def test_progress_lines_speak_the_batch_language():
+    import io
+
+    from grader.i18n import text
+    from grader.progress import BatchProgress
+
+    log = io.StringIO()
+    progress = BatchProgress(log, tty=False, clock=lambda: 0.0, lang="ko")
+    progress.start(3, done=1)
+    progress(2, 3, error_result("kim", "", GradingError("input", "empty"), CHECK))
+    lines = log.getvalue().splitlines()
+    assert lines[0] == f"[1/3] {text('ko', 'batch.some_reused', count=2)}"
+    assert f"kim: 0 / 100 ({text('ko', 'summary.status_error')})" in lines[1]
 
 
 def test_progress_on_a_terminal_is_a_live_bar():
@@ -675,7 +690,7 @@ def test_progress_on_a_terminal_is_a_live_bar():
         for done in (1, 2, 3):
             progress(done, 3, result)
     text = screen.getvalue()
-    assert "3/3" in text and "kim: 0 / 100 (error)" in text and "\x1b[" in text
+    assert "3/3" in text and "kim: 0 / 100 (could not grade)" in text and "\x1b[" in text
 
 
 # ---- the real thing: -j 1 and -j 2 agree; a batch killed halfway resumes -------------------------
