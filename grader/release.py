@@ -18,7 +18,7 @@ from grader.errors import GraderError
 from grader.spec import Assignment
 
 NOT_SHIPPED = ("lesson.md",)  # assignment sources the generated files already contain
-CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json")  # read by the grader, not students
+CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json", "diagnosis.json")  # read by the grader, not students
 
 
 class ReleaseError(GraderError):
