@@ -228,3 +228,21 @@ def test_the_check_mode_names_without_the_instructor_folder(tmp_path):
     fixture = FIXTURES["rnn"] / "rewritten" / "softmax_overflow__log_sum_exp.py"
     found = named(student, submission(rnn, fixture), fixture.name, {"sequence_cross_entropy"}, "check")
     assert found == {"sequence_cross_entropy": ("softmax-overflow",)}
+
+
+def test_check_in_the_sandbox_names_both_mistakes_in_the_terminal_and_markdown(tmp_path, capsys):
+    """End to end: `rnn-grader check` on a loss written as log-sum-exp without the shift, and a BPTT with
+    neither carry nor accumulation, names all three mistakes in the student's terminal and Markdown reports."""
+    from grader.cli import main
+
+    sources = [FIXTURES["rnn"] / "rewritten" / f for f in ("softmax_overflow__log_sum_exp.py",
+                                                            "bptt_no_carry_and_no_accumulation.py")]
+    rnn = assignments.load("rnn")
+    path = tmp_path / "rnn.py"
+    path.write_text(rnn.reference_path().read_text(encoding="utf-8") + "".join(
+        f"\n\n{p.read_text(encoding='utf-8')}" for p in sources), encoding="utf-8")
+    assert main(["check", str(path), "--format", "md", "--out", str(tmp_path / "out")]) == 0
+    terminal = capsys.readouterr().out
+    markdown = (tmp_path / "out" / "rnn.md").read_text(encoding="utf-8")
+    for mistake in ("softmax-overflow", "bptt-no-carry", "bptt-no-accumulation"):
+        assert f"[{mistake}]" in terminal and f"`{mistake}`" in markdown
