@@ -153,11 +153,24 @@ def explains(evidence: Evidence, mistakes: tuple[Wrong, ...], answers: list[dict
     return supported == {m.id for m in mistakes}
 
 
+def _seen(evidence: Evidence, wrong: Wrong, answers: list[dict[tuple, Any]]) -> bool:
+    """Whether the answers agree with the wrong version somewhere it differs from the right one: what
+    naming it needs in any set, so the others are not tried."""
+    for k, answer in enumerate(answers):
+        changed = evidence.changed(wrong, k)
+        if changed is None and non_finite_where_right_is_finite(answer, evidence.right[k]):
+            return True
+        if changed and any(agree(answer.get(p, ABSENT), wrong.answers[k].get(p, ABSENT)) for p in changed):
+            return True
+    return False
+
+
 def recognise(evidence: Evidence, answers: list[Any]) -> tuple[str, ...]:
     """The fewest catalogued mistakes that explain the answers (the first such set in catalog order)."""
     cut = [components(a) for a in answers]
+    seen = [m for m in evidence.wrong if _seen(evidence, m, cut)]
     for size in range(1, MOST_AT_ONCE + 1):
-        for mistakes in itertools.combinations(evidence.wrong, size):
+        for mistakes in itertools.combinations(seen, size):
             if len({m.id for m in mistakes}) == size and explains(evidence, mistakes, cut):
                 return tuple(m.id for m in mistakes)
     return ()

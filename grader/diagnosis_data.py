@@ -70,7 +70,7 @@ def data_text(catalog: Any, reference: Any) -> str:
     for part in catalog.DESIGNED:
         entry = part_entries(catalog, reference, part)
         lines = [f'  "cases": {json.dumps(entry["cases"])}', f'  "right": {json.dumps(entry["right"])}',
-                 '  "wrong": [' + ",".join(f"\n   {json.dumps(w)}" for w in entry["wrong"]) + "\n  ]"]
+                 '  "wrong": [' + ",".join(f"\n   {json.dumps(w)}" for w in entry["wrong"]) + ("\n  ]" if entry["wrong"] else "]")]
         parts.append(f" {json.dumps(part)}: {{\n" + ",\n".join(lines) + "\n }")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
