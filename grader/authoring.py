@@ -6,7 +6,8 @@ at the region's indentation (nbgrader's convention).  The notebook interleaves t
 lesson (assignments/<name>/lesson.md, Korean and English, one `<!-- cell: <function> -->`
 section per function) with one code cell per stub function.
 
-    rnn-grader generate [--assignment NAME]   # rewrite the stub, the notebook and the stored examples
+    rnn-grader generate [--assignment NAME]   # rewrite the stub, the notebook, the stored examples and
+                                              # the diagnosis data
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader import diagnosis_data
 from grader.checks import stored
 from grader.errors import GraderError
 from grader.spec import Assignment
@@ -136,11 +138,19 @@ def stored_examples_text(assignment: Assignment) -> str:
                                 load_reference(assignment, solution_file(assignment)))
 
 
+def diagnosis_text(assignment: Assignment) -> str:
+    """The public diagnosis data: the right and the catalogued wrong versions on the designed inputs."""
+    from grader.reference import load_reference
+
+    return diagnosis_data.data_text(assignment.misconceptions, load_reference(assignment, solution_file(assignment)))
+
+
 def generate(assignment: Assignment) -> list[Path]:
-    """Rewrite the generated student files in the assignment's folder and its stored examples; returns the
-    paths written."""
+    """Rewrite the generated student files in the assignment's folder, its stored examples and its diagnosis
+    data; returns the paths written."""
     written = []
-    for name, text in [*student_files(assignment).items(), (stored.FILE_NAME, stored_examples_text(assignment))]:
+    for name, text in [*student_files(assignment).items(), (stored.FILE_NAME, stored_examples_text(assignment)),
+                       (diagnosis_data.FILE_NAME, diagnosis_text(assignment))]:
         path = assignment.folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

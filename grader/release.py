@@ -23,7 +23,7 @@ from grader.spec import Assignment
 STUDENT_FILES = Path(__file__).resolve().parent / "student_files"  # templates of the bundle's own README and .gitignore
 BUNDLE_DOCS = {"README.md": "README.md.j2", ".gitignore": "gitignore.j2"}
 NOT_SHIPPED = ("lesson.md",)  # assignment sources the generated files already contain
-CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json")  # read by the grader, not students
+CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json", "diagnosis.json")  # read by the grader, not students
 
 
 class ReleaseError(GraderError):

@@ -63,7 +63,7 @@ def test_a_catalogued_mistake_is_named_on_its_part_only(toy):
 def test_check_mode_runs_only_public_checks(toy):
     result = _grade(toy, TOY / "submissions" / "add_subtracts.py", mode="check")
     assert [t.name for t in result.parts[0].tests] == ["commutes", "zero_is_neutral"]
-    assert result.parts[0].tests[0].passed is False and result.parts[0].misconceptions == ()
+    assert result.parts[0].tests[0].passed is False and result.parts[0].misconceptions == ("add-subtracts",)
 
 
 def test_list_shows_every_installed_assignment_with_parts_and_points(capsys):
