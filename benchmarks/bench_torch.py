@@ -19,19 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-GRADER = [sys.executable, "-m", "grader"]
-
-
-def median_seconds(command: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from bench_grading import ROOT, median_seconds  # the grader commands' wall time, timed one way
 
 
 def timed(fn, runs: int) -> float:
@@ -45,13 +34,13 @@ def timed(fn, runs: int) -> float:
 
 def commands(runs: int) -> None:
     with tempfile.TemporaryDirectory() as out:
-        rows = [("baseline: rnn-grader --version", median_seconds(GRADER + ["--version"], runs))]
+        rows = [("baseline: rnn-grader --version", median_seconds(["--version"], runs))]
         for name in ("rnn", "rnn_torch"):
             reference = str(ROOT / "solutions" / name / f"{name}.py")
             for mode in ("check", "grade"):
                 extra = ["--out", out] if mode == "grade" else []
                 rows.append((f"{mode} --assignment {name} <reference>",
-                             median_seconds(GRADER + [mode, reference, "--assignment", name, *extra], runs)))
+                             median_seconds([mode, reference, "--assignment", name, *extra], runs)))
     base = rows[0][1]
     print(f"commands, median of {runs} runs")
     for label, seconds in rows:
@@ -67,7 +56,7 @@ def pieces(runs: int, calls: int) -> None:
 
     print("\nwhere the time goes (rnn_torch), median")
     for module in ("numpy", "torch"):
-        seconds = median_seconds([sys.executable, "-I", "-c", f"import {module}"], runs)
+        seconds = timed(lambda: subprocess.run([sys.executable, "-I", "-c", f"import {module}"], check=False, capture_output=True), runs)
         print(f"  {'fresh interpreter + import ' + module:<42} {seconds * 1e3:8.0f} ms")
     torch_assignment = assignments.load("rnn_torch")
     reference = load_reference(torch_assignment)
