@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import NoReturn
 
 import grader
-from grader.batch import ALL_FORMATS, FORMATS, BatchInputError, run_batch, write_atomic, write_reports
-from grader.batch import EXECUTORS, BatchInterrupted, ExecutorUnavailable, cpu_count
+from grader.batch import BatchInterrupted, run_batch
+from grader.batch_grading import EXECUTORS
+from grader.batch_inputs import BatchInputError
+from grader.batch_outputs import ALL_FORMATS, FORMATS, write_atomic, write_reports
+from grader.executors import ExecutorUnavailable, cpu_count
 from grader.course import load as load_course
 from grader.deadlines import student_key
 from grader.i18n import LANGS, text
