@@ -8,6 +8,7 @@ checked; every wait has a wall-clock deadline; any child misbehaviour ends as a 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import time
