@@ -17,7 +17,8 @@ import pytest
 from grader import assignments, authoring
 from grader.checks import stored
 from grader.checks.framework import arguments
-from grader.diagnosis import patched, same_answer
+from grader.diagnosis import same_answer
+from grader.diagnosis_data import patched
 from grader.reference import adapted
 from grader.runner import grade
 from grader.submissions import read_submission
