@@ -51,6 +51,10 @@ def graded(tmp_path_factory):
     return result
 
 
+def test_every_assignment_has_its_clause_fixtures():
+    assert {p.parent.name for p in FIXTURES} == set(assignments.installed())
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_a_naive_implementation_fails_exactly_its_clause(graded, fixture):
     result = graded(fixture)
