@@ -64,10 +64,10 @@ def gate_msg(key: str, /, **params) -> Msg:
     return msg(key, big=f"{SATURATE:g}", **params)
 
 
-def set_gates(case: Case, key: str, gates: tuple[str, ...], **signs: int) -> Case:
-    """Bias blocks at ±SATURATE: `set_gates(case, "b", LSTM_GATES, i=-1, f=+1)` makes i = 0 and f = 1."""
+def set_gates(case: Case, key: str, gates: tuple[str, ...], big: float = SATURATE, **signs: int) -> Case:
+    """Bias blocks at ±big: `set_gates(case, "b", LSTM_GATES, i=-1, f=+1)` makes i = 0 and f = 1."""
     for gate, sign in signs.items():
-        case = with_block(case, key, gates, gate, lambda block, s=sign: np.full_like(block, s * SATURATE))
+        case = with_block(case, key, gates, gate, lambda block, s=sign: np.full_like(block, s * big))
     return case
 
 

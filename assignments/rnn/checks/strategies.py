@@ -94,9 +94,9 @@ def targets(draw, N: int, T: int, O: int) -> np.ndarray:
 
 
 @st.composite
-def loss_case(draw, offset: float = 0.0) -> Case:
+def loss_case(draw, offset: float = 0.0, min_classes: int = 1) -> Case:
     """Logits (N, T, O) and int64 targets; `offset` is added to every logit (1e3 exposes overflow)."""
-    N, T, O = draw(dim()), draw(dim(5)), draw(dim())
+    N, T, O = draw(dim()), draw(dim(5)), draw(st.integers(min_classes, 4))
     y = draw(array((N, T, O), 3.0)) + offset
     return {"y": y, "targets": draw(targets(N, T, O))}
 
