@@ -41,7 +41,7 @@ from grader.model import (
     SubmissionResult,
     TestResult,
 )
-from grader.sandbox import Limits, Sandbox, WorkerRuntime
+from grader.sandbox import Frame, Limits, Sandbox, WorkerRuntime
 from grader import assignments
 from grader.spec import Assignment, Part
 from grader.submissions import Submission
@@ -106,7 +106,8 @@ class SandboxProbe:
                                   allowed=", ".join(self.allowed) or "-"))
         if out.fatal:
             raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
-        raise Mismatch(msg("call.raised", function=function, detail=detail))
+        raise Mismatch(msg("call.raised", function=function, detail=detail),
+                       {"call_chain": call_chain(out.frames, self.submission)} if out.frames else {})
 
     def __call__(self, function: str, case: Case) -> Any:
         return self._outcome(function, case).value
@@ -135,6 +136,17 @@ def load_error_message(message: str, submission: Submission, options: "GradingOp
 def locate(message: str, submission: Submission) -> str:
     """Rewrite '(line N)' into the student's own coordinates (a notebook's cell and line)."""
     return re.sub(r"\(line (\d+)\)", lambda m: f"({submission.where(int(m.group(1)))})", message)
+
+
+def call_chain(frames: tuple[Frame, ...], submission: Submission) -> list[dict[str, str]]:
+    """The submission's frames an exception went through, innermost last, each in the student's own
+    coordinates (the file, or the notebook's cell and line) with the function running there."""
+    def where(frame: Frame) -> str:
+        if frame.file == submission.module_file:
+            return f"{submission.path.name}, {submission.where(frame.line)}"
+        return f"{frame.file}, line {frame.line}"
+
+    return [{"function": frame.function, "where": where(frame)} for frame in frames]
 
 
 def check_seed(base: int, part: str, check: str) -> int:

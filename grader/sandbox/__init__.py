@@ -11,8 +11,8 @@ level a sandbox got, ``Sandbox.isolation`` says it as reports do, with what it l
 
 from .isolation import IsolationUnavailable
 from .isolation import Runtime as WorkerRuntime
-from .outcomes import CallOutcome, Limits, LoadError, Unsupported
+from .outcomes import CallOutcome, Frame, Limits, LoadError, Unsupported
 from .sandbox import Sandbox
 
-__all__ = ["Sandbox", "WorkerRuntime", "Limits", "CallOutcome", "LoadError", "Unsupported",
+__all__ = ["Sandbox", "WorkerRuntime", "Limits", "CallOutcome", "Frame", "LoadError", "Unsupported",
            "IsolationUnavailable"]

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Sequence
 
 from . import inert, isolation, wire
 from .isolation import Plan, UidSlot
-from .outcomes import CallOutcome, Limits, LoadError
+from .outcomes import CallOutcome, Frame, Limits, LoadError
 from .process import Worker, signal_name
 
 __all__ = ["Sandbox"]
@@ -84,6 +84,27 @@ def _line(head: dict) -> int | None:
     if line is not None and line < 0:
         raise _Protocol("negative line number")
     return line
+
+
+MAX_FRAMES = 10  # worker.py sends at most this many frames of the student's call chain
+
+
+def _frames(head: dict) -> tuple[Frame, ...]:
+    """The student's call chain a failed call reports: [file, line, function] items, innermost
+    last; a file is a plain path relative to the submission's folder."""
+    items = _get(head, "frames", (list,), optional=True) or []
+    if len(items) > MAX_FRAMES:
+        raise _Protocol(f"more than {MAX_FRAMES} frames")
+    frames = []
+    for item in items:
+        if type(item) is not list or len(item) != 3 or type(item[0]) is not str or type(item[1]) is not int \
+                or type(item[2]) is not str or item[1] < 1:
+            raise _Protocol("a frame is not [file, line, function]")
+        file, line, function = item
+        if any(part in ("", ".", "..") for part in file.split("/")):
+            raise _Protocol("a frame's file is not a path in the submission's folder")
+        frames.append(Frame(file, line, _one_line(function, 100)))
+    return tuple(frames)
 
 
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
@@ -478,9 +499,11 @@ class Sandbox:
         text = _get(head, "message", (str,))
         line = _line(head)
         if kind == "exception":
+            frames = _frames(head)
             return CallOutcome(False, args_after=args_after, error_kind="exception",
                                error_type=type_name,
-                               message=_exception_message(type_name, text, line))
+                               message=_exception_message(type_name, text, line),
+                               frames=frames)
         if kind == "memory":
             return CallOutcome(False, error_kind="memory", error_type=type_name, message=(
                 f"{name}() ran out of memory (limit {_bytes(self.limits.memory_bytes)}): "
@@ -489,5 +512,4 @@ class Sandbox:
 
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
-    return CallOutcome(outcome.ok, outcome.value, outcome.args_after, outcome.error_kind,
-                       outcome.error_type, outcome.message, output)
+    return dataclasses.replace(outcome, output=output)

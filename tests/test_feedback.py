@@ -1,0 +1,60 @@
+"""Feedback a student can act on, through the real sandbox: the call chain of a crash, in the student's
+own coordinates (files, notebook cells), in every report format."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from grader import model
+from grader.reports import html, json_report, markdown, terminal
+from grader.runner import GradingOptions, grade
+from grader.sandbox import Limits
+from grader.submissions import read_submission
+
+FEEDBACK = Path(__file__).parent / "fixtures" / "feedback"
+FAST = Limits(call_seconds=2.0, import_seconds=5.0)
+
+
+@lru_cache(maxsize=None)
+def checked(name: str, lang: str = "en") -> model.SubmissionResult:
+    return grade(read_submission(FEEDBACK / name), GradingOptions(mode="check", limits=FAST, lang=lang))
+
+
+def first_failure(result: model.SubmissionResult, part: str) -> model.TestResult:
+    failure = next(p for p in result.parts if p.name == part).first_failure
+    assert failure is not None
+    return failure
+
+
+def reports(result: model.SubmissionResult) -> dict[str, str]:
+    """Every report of `result`; the JSON one as the text its call chain reads as."""
+    chains = [t["counterexample"].get("call_chain", []) for p in json.loads(json_report.render(result))["parts"]
+              for t in p["tests"] if t["counterexample"]]
+    return {"terminal": terminal.render(result, width=200), "md": markdown.render(result),
+            "html": html.render(result), "json": json_report.render(result) + "\n".join(
+                f"{frame['where']}, in {frame['function']}" for chain in chains for frame in chain)}
+
+
+@pytest.mark.parametrize("name, outer, inner", [
+    ("squeeze_in_forward.py", "squeeze_in_forward.py, line 14", "squeeze_in_forward.py, line 5"),
+    ("squeeze_in_forward_notebook.ipynb", "squeeze_in_forward_notebook.ipynb, cell 5, line 7",
+     "squeeze_in_forward_notebook.ipynb, cell 3, line 2"),
+])
+def test_a_crash_shows_the_students_call_chain_innermost_last(name, outer, inner):
+    failure = first_failure(checked(name), "rnn_forward")
+    assert "raised ValueError" in failure.message
+    assert failure.counterexample["call_chain"] == [{"function": "rnn_forward", "where": outer},
+                                                    {"function": "rnn_cell_forward", "where": inner}]
+
+
+def test_the_call_chain_is_in_every_report_and_names_no_path_of_the_grader():
+    result = checked("squeeze_in_forward_notebook.ipynb")
+    for form, text in reports(result).items():
+        assert text.index("cell 5, line 7, in rnn_forward") < text.index("cell 3, line 2, in rnn_cell_forward"), form
+        for leak in ("rnn-grader-", "/tmp", "site-packages", "worker.py", "grader/"):
+            assert leak not in text, (form, leak)
+    korean = terminal.render(checked("squeeze_in_forward.py", "ko"), width=200)
+    assert "가장 안쪽 호출이 마지막" in korean and "line 14, in rnn_forward" in korean
