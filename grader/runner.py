@@ -75,6 +75,7 @@ class SandboxProbe:
         self.ref = reference
         self.broken = broken or {}  # functions a failed notebook cell took down, with why
         self.part, self.seconds, self.deadline = "", math.inf, math.inf  # no part started: the call limit alone
+        self.printed = ""
 
     def start_part(self, part: str, seconds: float) -> None:
         """Give the calls that follow `part`'s own `seconds`. A worker an earlier part ended is
@@ -92,6 +93,7 @@ class SandboxProbe:
         if left <= 0:
             raise self._out_of_time()
         out = self.box.call(function, arguments(case), seconds=left)
+        self.printed = out.output
         if out.ok:
             return out
         if out.error_kind == "timeout" and left < self.box.limits.call_seconds:
@@ -200,12 +202,13 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
 
     def verify(drawn: Any) -> None:
         last[0] = drawn
+        probe.printed = ""
         check.verify(probe, copy.deepcopy(drawn))  # as in the replay: the drawn value stays as drawn
 
     try:
         _property(check, examples, seed, verify)()
     except Mismatch as exc:
-        return exc.message, counterexample(last[0], exc.details, function)
+        return exc.message, counterexample(last[0], {**exc.details, **printed_field(probe.printed)}, function)
     except HypothesisException:
         return msg("check.flaky"), counterexample(last[0], {}, function)
     except Exception as exc:  # a grader bug must cost this test, never the batch
@@ -214,6 +217,15 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
 
 
 SNIPPET_CHARS = 2000
+PRINTED_CHARS = 2000
+
+
+def printed_field(output: str) -> dict[str, str]:
+    """The counterexample's `output` field: what the failing call printed, its end when it is long
+    (what came just before the failure), or nothing when it printed nothing."""
+    if not output:
+        return {}
+    return {"output": output if len(output) <= PRINTED_CHARS else "…" + output[1 - PRINTED_CHARS:]}
 
 
 def counterexample(drawn: Any, details: dict[str, Any], function: str = "") -> dict[str, Any]:

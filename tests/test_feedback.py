@@ -1,5 +1,5 @@
-"""Feedback a student can act on, through the real sandbox: the call chain of a crash, in the student's
-own coordinates (files, notebook cells), in every report format."""
+"""Feedback a student can act on, through the real sandbox, in every report format: the call chain of a
+crash in the student's own coordinates (files, notebook cells), and what the failing call printed."""
 from __future__ import annotations
 
 import json
@@ -58,3 +58,21 @@ def test_the_call_chain_is_in_every_report_and_names_no_path_of_the_grader():
             assert leak not in text, (form, leak)
     korean = terminal.render(checked("squeeze_in_forward.py", "ko"), width=200)
     assert "가장 안쪽 호출이 마지막" in korean and "line 14, in rnn_forward" in korean
+
+
+def test_what_the_failing_call_printed_is_shown_inert_with_that_test():
+    result = checked("prints_debug.py")
+    printed = first_failure(result, "rnn_cell_forward").counterexample["output"]
+    assert printed.startswith("debug: x_t shape (") and "\\x1b[2J<b>not bold</b> ```" in printed
+    texts = reports(result)
+    for form, text in texts.items():
+        assert "debug: x_t shape (" in text and "\x1b" not in text, form
+    assert "<b>not bold" not in texts["html"] and "&lt;b&gt;not bold&lt;/b&gt;" in texts["html"]
+    assert "````text\n" in texts["md"]  # a fence longer than the one the student printed
+    assert "그 호출 중에 코드가 출력한 내용" in terminal.render(checked("prints_debug.py", "ko"), width=200)
+
+
+def test_a_call_that_printed_nothing_has_no_output_field():
+    failure = first_failure(checked("squeeze_in_forward.py"), "rnn_forward")
+    assert "output" not in failure.counterexample
+

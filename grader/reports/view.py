@@ -21,7 +21,7 @@ from grader.model import BatchResult, PartResult, SubmissionResult, TestResult
 ELLIPSIS = "…"
 # Counterexample keys shown in their own place; every other key is listed as a detail.
 PLACED_KEYS = ("shapes", "inputs", "expected", "got", "relative_error", "worst_index", "snippet", "built_with",
-               "call_chain")
+               "call_chain", "output")
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,7 @@ class CounterexampleView:
     snippet_omitted: bool
     values_omitted: bool
     call_chain: list[str]  # where the student's code raised, innermost call last
+    output: str | None  # what the failing call printed
 
     def block(self, t: Callable[..., str]) -> str:
         """The whole counterexample as aligned plain text (for a code block or <pre>)."""
@@ -268,6 +269,7 @@ def counterexample_view(ce: dict[str, Any] | None, level: Level, t: Callable[...
         snippet_omitted=omitted,
         values_omitted=not show and bool(inputs or "expected" in ce or "got" in ce),
         call_chain=call_chain_lines(ce.get("call_chain")),
+        output=clip_text(ce["output"].rstrip("\n"), level.message_chars) if isinstance(ce.get("output"), str) else None,
     )
 
 
@@ -288,6 +290,8 @@ def counterexample_lines(ce: dict[str, Any] | None, t: Callable[..., str], level
     lines += ["", t("report.counterexample") + ":", view.block(t)]
     if view.snippet:
         lines += ["", t("report.reproduce") + ":", view.snippet]
+    if view.output:
+        lines += ["", t("report.output") + ":", view.output]
     return lines
 
 

@@ -512,4 +512,5 @@ class Sandbox:
 
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
-    return dataclasses.replace(outcome, output=output)
+    """The outcome with what the call printed, made inert (nothing cut: the capture already capped it)."""
+    return dataclasses.replace(outcome, output=inert.text(output, 4 * len(output) + 1))

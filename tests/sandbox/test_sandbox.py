@@ -273,6 +273,11 @@ def test_output_printed_before_an_exception_is_kept(make_box):
     assert out.message == "RuntimeError: x (line 3)"
 
 
+def test_output_comes_back_inert(make_box):
+    box = make_box(source="def f():\n    print('\\x1b[2Jred\\x00\\ttab')\n    return 1\n")
+    assert box.call("f").output == "\\x1b[2Jred\\x00\ttab\n"
+
+
 def test_output_of_a_load_error_is_in_the_load_error(make_box):
     box = make_box(source="print('before the crash')\nraise ValueError('bad')\n")
     err = box.load()
