@@ -25,6 +25,7 @@ from hypothesis.errors import HypothesisException
 import grader
 from grader import i18n
 from grader.determinism import pin_generation
+from grader.checks.answers import returned
 from grader.checks.framework import (
     Case,
     Check,
@@ -112,11 +113,11 @@ class SandboxProbe:
                        {"call_chain": call_chain(out.frames, self.submission)} if out.frames else {})
 
     def __call__(self, function: str, case: Case) -> Any:
-        return self._outcome(function, case).value
+        return returned(self._outcome(function, case).value, function)
 
     def with_inputs_after(self, function: str, case: Case) -> tuple[Any, tuple[Any, ...]]:
         out = self._outcome(function, case)
-        return out.value, out.args_after
+        return returned(out.value, function), out.args_after
 
 
 DISALLOWED = "DisallowedImport: "  # how the worker's import rule words its error: the module's name follows

@@ -76,3 +76,11 @@ def test_a_call_that_printed_nothing_has_no_output_field():
     failure = first_failure(checked("squeeze_in_forward.py"), "rnn_forward")
     assert "output" not in failure.counterexample
 
+
+@pytest.mark.parametrize("lang, says", [("en", "returned None: not implemented yet?"),
+                                        ("ko", "None을 반환했습니다: 아직 구현하지 않았나요?")])
+def test_a_function_that_returns_none_is_asked_whether_it_is_implemented(lang, says):
+    result = checked("returns_none.py", lang)
+    for part in ("rnn_cell_forward", "rnn_output"):
+        tests = next(p for p in result.parts if p.name == part).tests
+        assert all(t.message.startswith(part) and says in t.message for t in tests), [t.message for t in tests]
