@@ -84,3 +84,9 @@ def test_a_function_that_returns_none_is_asked_whether_it_is_implemented(lang, s
     for part in ("rnn_cell_forward", "rnn_output"):
         tests = next(p for p in result.parts if p.name == part).tests
         assert all(t.message.startswith(part) and says in t.message for t in tests), [t.message for t in tests]
+
+
+def test_the_shrunk_input_keeps_its_sizes_apart_so_the_length_one_axis_stands_out():
+    shapes = first_failure(checked("squeeze_in_forward.py"), "rnn_forward").counterexample["shapes"]
+    (N, T, D), H = shapes["x"], shapes["h0"][1]
+    assert D == 1 and len({N, T, D, H}) == 4  # only the input size triggers it; every other size differs
