@@ -274,7 +274,7 @@ def counterexample_view(ce: dict[str, Any] | None, level: Level, t: Callable[...
 
 
 def call_chain_lines(chain: Any) -> list[str]:
-    """'rnn.ipynb, cell 3, line 5, in rnn_forward' for each frame, as a traceback words it."""
+    """'work.ipynb, cell 3, line 5, in step' for each frame, as a traceback words it."""
     if not isinstance(chain, list):
         return []
     return [f"{frame.get('where')}, in {frame.get('function')}" for frame in chain if isinstance(frame, dict)]
