@@ -13,7 +13,7 @@ import typing_extensions
 
 from grader import assignments, authoring
 from grader.cli import main
-from grader.diagnosis import patched
+from grader.diagnosis_data import patched
 from grader.reference import Adapted, load_reference
 from grader.runner import worker_runtime
 from grader.sandbox import Limits, Sandbox, WorkerRuntime, visibility
