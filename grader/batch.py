@@ -55,12 +55,13 @@ import grader
 from grader import assignments, i18n
 from grader import similarity as similarity_module
 from grader.course import Course
-from grader.executors import DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
+from grader.executors import EXECUTORS, DaskExecutor, ExecutorUnavailable, ProcessExecutor, cpu_count
 from grader.gradebook_db import FILENAME as SQLITE_NAME
 from grader.gradebook_db import Gradebook, GradebookError, comparable, normalised
 from grader.model import BatchEntry, BatchResult, GradingError, Lateness, SubmissionResult
 from grader.reports import classroom, gradebook, gradescope, html, json_report, junit, markdown, summary, summary_md
 from grader.reports.filenames import report_stem
+from grader.reports.formats import ALL_FORMATS
 from grader.runner import GradingOptions, error_result, grade
 from grader.sandbox import inert
 from grader.spec import Assignment
@@ -77,16 +78,11 @@ from grader.submissions import (
 if TYPE_CHECKING:
     from grader.sandbox import Limits
 
-RENDERERS = {"json": json_report.render, "md": markdown.render, "html": html.render}
-ALL_FORMATS = tuple(RENDERERS)  # what grade and batch write unless --format says otherwise
-# CI and LMS formats, written only when asked for: JUnit XML, Gradescope's results.json,
-# GitHub Classroom's grading-reporter result
-RENDERERS.update({"junit": junit.render, "gradescope": gradescope.render, "classroom": classroom.render})
-FORMATS = tuple(RENDERERS)
+RENDERERS = {"json": json_report.render, "md": markdown.render, "html": html.render,  # in FORMATS' order
+             "junit": junit.render, "gradescope": gradescope.render, "classroom": classroom.render}
 # file names other than `<id>.<format>` (`{id}`: the report file stem); Gradescope reads exactly
 # `results.json`, one submission per folder, so `batch` does not offer that format
 FILE_NAMES = {"junit": "{id}.junit.xml", "gradescope": "results.json", "classroom": "{id}.classroom.json"}
-EXECUTORS = ("local", "dask")
 
 __all__ = ["ALL_FORMATS", "BatchInputError", "BatchInterrupted", "BatchRun", "ExecutorUnavailable", "EXECUTORS",
            "GradebookError", "cpu_count", "run_batch", "write_reports"]
