@@ -18,16 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-from bench_grading import command_seconds
-
-ROOT = Path(__file__).resolve().parents[1]
-GRADER = [sys.executable, "-m", "grader"]
-
-
-def median_seconds(command: list[str], runs: int) -> float:
-    return statistics.median(command_seconds(command, runs))
+from bench_grading import ROOT, command_seconds, median_seconds  # commands' wall time, timed one way
 
 
 def timed(fn, runs: int) -> float:
@@ -41,13 +33,13 @@ def timed(fn, runs: int) -> float:
 
 def commands(runs: int) -> None:
     with tempfile.TemporaryDirectory() as out:
-        rows = [("baseline: rnn-grader --version", median_seconds(GRADER + ["--version"], runs))]
+        rows = [("baseline: rnn-grader --version", median_seconds(["--version"], runs))]
         for name in ("rnn", "rnn_torch"):
             reference = str(ROOT / "solutions" / name / f"{name}.py")
             for mode in ("check", "grade"):
                 extra = ["--out", out] if mode == "grade" else []
                 rows.append((f"{mode} --assignment {name} <reference>",
-                             median_seconds(GRADER + [mode, reference, "--assignment", name, *extra], runs)))
+                             median_seconds([mode, reference, "--assignment", name, *extra], runs)))
     base = rows[0][1]
     print(f"commands, median of {runs} runs")
     for label, seconds in rows:
@@ -63,7 +55,7 @@ def pieces(runs: int, calls: int) -> None:
 
     print("\nwhere the time goes (rnn_torch), median")
     for module in ("numpy", "torch"):
-        seconds = median_seconds([sys.executable, "-I", "-c", f"import {module}"], runs)
+        seconds = statistics.median(command_seconds([sys.executable, "-I", "-c", f"import {module}"], runs))
         print(f"  {'fresh interpreter + import ' + module:<42} {seconds * 1e3:8.0f} ms")
     torch_assignment = assignments.load("rnn_torch")
     reference = load_reference(torch_assignment)

@@ -17,9 +17,13 @@ can ship its assignment with pip. The first folder that holds a name wins.
 
 An assignment's Python code is loaded as the packages `rnn_grader_assignments.<name>` (public)
 and `rnn_grader_solutions.<name>` (instructor), so its modules import one another by those names.
+Those modules belong to the folder they were loaded from: two assignments with the same name in
+different folders (a course's pip-installed one and a local `--assignments DIR` copy) each get their
+own, as `sys.modules` holds one folder's set at a time (`module_of` reaches any loaded folder's).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -82,6 +86,13 @@ def installed(extra: Iterable[Path] = ()) -> dict[str, Path]:
     return found
 
 
+def owner(file_name: str, extra: Iterable[Path] = ()) -> str | None:
+    """The one installed assignment whose students hand in a file called `file_name` (None when none
+    or several do); read from the manifests alone, so no assignment code runs."""
+    owners = [name for name, folder in installed(extra).items() if file_name in read_manifest(folder / FILE_NAME).files]
+    return owners[0] if len(owners) == 1 else None
+
+
 def find(name: str, extra: Iterable[Path] = ()) -> Path:
     """The folder of assignment `name`, or AssignmentNotFound listing what is installed."""
     found = installed(extra)
@@ -109,12 +120,47 @@ def _package(name: str, folder: Path | None) -> types.ModuleType:
         module = types.ModuleType(name)
         module.__path__ = []
         sys.modules[name] = module
-        parent, _, child = name.rpartition(".")
-        if parent:
-            setattr(sys.modules[parent], child, module)
+        _attach(name)
     if folder is not None and str(folder) not in module.__path__:
         module.__path__.append(str(folder))
     return module
+
+
+def _attach(name: str) -> None:
+    """Make the package `name` its parent's attribute too, as an import does."""
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, sys.modules[name])
+
+
+_LOADED: dict[Path, dict[str, types.ModuleType]] = {}  # an assignment folder → its modules, by name
+
+
+@contextlib.contextmanager
+def _modules_of(folder: Path, name: str):
+    """Inside, `sys.modules` holds the modules loaded from `folder` under the assignment's package names;
+    another folder's modules of the same name are set aside (kept in `_LOADED`), never shared."""
+    packages = (f"{PUBLIC_PACKAGE}.{name}", f"{SOLUTIONS_PACKAGE}.{name}")
+
+    def own(module: str) -> bool:
+        return any(module == p or module.startswith(p + ".") for p in packages)
+
+    for module in [m for m in sys.modules if own(m)]:
+        del sys.modules[module]
+    sys.modules.update(_LOADED.get(folder.resolve(), {}))
+    for package in packages:
+        if package in sys.modules:
+            _attach(package)
+    try:
+        yield
+    finally:
+        _LOADED[folder.resolve()] = {m: module for m, module in sys.modules.items() if own(m)}
+
+
+def module_of(assignment: Assignment, relative: str) -> types.ModuleType:
+    """The module `relative` (e.g. its adapter) of the assignment's public package, from its own folder."""
+    with _modules_of(assignment.folder, assignment.name):
+        return importlib.import_module(f"{PUBLIC_PACKAGE}.{assignment.name}.{relative}")
 
 
 def _optional(module: str) -> Any:
@@ -132,6 +178,11 @@ def load_folder(folder: Path) -> Assignment:
     instructor folder is here, the hidden checks and the misconception catalog)."""
     manifest = read_manifest(folder / FILE_NAME)
     i18n.add_catalogs(folder / "locales")
+    with _modules_of(folder, manifest.name):
+        return _load_code(folder, manifest)
+
+
+def _load_code(folder: Path, manifest: Manifest) -> Assignment:
     _package(PUBLIC_PACKAGE, None)
     _package(SOLUTIONS_PACKAGE, None)
     _package(f"{PUBLIC_PACKAGE}.{manifest.name}", folder)

@@ -6,7 +6,8 @@ at the region's indentation (nbgrader's convention).  The notebook interleaves t
 lesson (assignments/<name>/lesson.md, Korean and English, one `<!-- cell: <function> -->`
 section per function) with one code cell per stub function.
 
-    rnn-grader generate [--assignment NAME]   # rewrite the stub, the notebook and the stored examples
+    rnn-grader generate [--assignment NAME]   # rewrite the stub, the notebook, the stored examples and
+                                              # the diagnosis data
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader import diagnosis_data
 from grader.checks import stored
 from grader.errors import GraderError
 from grader.spec import Assignment
@@ -73,8 +75,15 @@ def lesson_sections(text: str) -> dict[str, str]:
     return {name: body.strip() + "\n" for name, body in zip(parts[::2], parts[1::2])}
 
 
-def build_notebook(stub_source: str, lesson: str) -> nbformat.NotebookNode:
-    """The student notebook: lesson cells in Korean and English around one code cell per function."""
+def check_cell(notebook: str) -> str:
+    """The last code cell: checks the saved notebook from inside it (grader.notebook_check)."""
+    return ('# 저장된 노트북을 공개 검사로 확인합니다 · Checks the saved notebook with the public checks (lang="ko": 한국어)\n'
+            f'from grader.notebook_check import check\ncheck("{notebook}", lang="en")')
+
+
+def build_notebook(stub_source: str, lesson: str, notebook: str) -> nbformat.NotebookNode:
+    """The student notebook `notebook`: lesson cells in Korean and English around one code cell per function,
+    and a last cell that checks it."""
     pieces, sections = split_module(stub_source), lesson_sections(lesson)
     missing = [name for name, _ in pieces.functions if name not in sections]
     if missing or INTRO not in sections or OUTRO not in sections:
@@ -82,7 +91,7 @@ def build_notebook(stub_source: str, lesson: str) -> nbformat.NotebookNode:
     cells = [nbformat.v4.new_markdown_cell(sections[INTRO]), nbformat.v4.new_code_cell(_imports(pieces.header))]
     for name, source in pieces.functions:
         cells += [nbformat.v4.new_markdown_cell(sections[name]), nbformat.v4.new_code_cell(source.rstrip())]
-    cells.append(nbformat.v4.new_markdown_cell(sections[OUTRO]))
+    cells += [nbformat.v4.new_markdown_cell(sections[OUTRO]), nbformat.v4.new_code_cell(check_cell(notebook))]
     for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number:02d}"  # stable ids: the generated file must not change between runs
     nb = nbformat.v4.new_notebook(cells=cells, metadata={
@@ -114,7 +123,8 @@ def student_files(assignment: Assignment) -> dict[str, str]:
     files = {f"{module}.py": stub}
     lesson = assignment.folder / LESSON
     if lesson.is_file():
-        files[f"{module}.ipynb"] = nbformat.writes(build_notebook(stub, lesson.read_text(encoding="utf-8"))) + "\n"
+        notebook = f"{module}.ipynb"
+        files[notebook] = nbformat.writes(build_notebook(stub, lesson.read_text(encoding="utf-8"), notebook)) + "\n"
     return files
 
 
@@ -128,11 +138,19 @@ def stored_examples_text(assignment: Assignment) -> str:
                                 load_reference(assignment, solution_file(assignment)))
 
 
+def diagnosis_text(assignment: Assignment) -> str:
+    """The public diagnosis data: the right and the catalogued wrong versions on the designed inputs."""
+    from grader.reference import load_reference
+
+    return diagnosis_data.data_text(assignment.misconceptions, load_reference(assignment, solution_file(assignment)))
+
+
 def generate(assignment: Assignment) -> list[Path]:
-    """Rewrite the generated student files in the assignment's folder and its stored examples; returns the
-    paths written."""
+    """Rewrite the generated student files in the assignment's folder, its stored examples and its diagnosis
+    data; returns the paths written."""
     written = []
-    for name, text in [*student_files(assignment).items(), (stored.FILE_NAME, stored_examples_text(assignment))]:
+    for name, text in [*student_files(assignment).items(), (stored.FILE_NAME, stored_examples_text(assignment)),
+                       (diagnosis_data.FILE_NAME, diagnosis_text(assignment))]:
         path = assignment.folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

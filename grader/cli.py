@@ -131,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
                        "(default: the assignment file in the current folder)")
     check.add_argument("--format", type=_formats, default=(), help=f"also write reports: {','.join(FORMATS)}")
     check.add_argument("--out", type=Path, default=Path("."), help="where --format reports go (default .)")
+    check.add_argument("--watch", action="store_true",
+                       help="check again on every save, printing only what changed (Ctrl-C stops)")
 
     grade_p = sub.add_parser("grade", parents=[common], help="full grading of one submission")
     grade_p.add_argument("path", type=Path)
@@ -215,9 +217,7 @@ def _assignment(args: argparse.Namespace, path: Path | None = None) -> Assignmen
     one installed assignment hands in a file of that name), else the default."""
     name = args.assignment
     if name is None and path is not None:
-        owners = [n for n, folder in assignments.installed(args.assignments).items()
-                  if path.name in read_manifest(folder / FILE_NAME).files]  # manifests only: no assignment code runs
-        name = owners[0] if len(owners) == 1 else None
+        name = assignments.owner(path.name, args.assignments)
     return assignments.load(name or assignments.DEFAULT, args.assignments)
 
 
@@ -269,10 +269,46 @@ def _below(score: float, args: argparse.Namespace) -> bool:
     return args.fail_under is not None and score < args.fail_under
 
 
+def _read(args: argparse.Namespace, assignment: Assignment):
+    """The submission `check` or `grade` names, or the one in the current folder."""
+    return read_submission(args.path, assignment.files) if args.path else read_here(Path("."), assignment.files)
+
+
+def _watched(path: Path | None, names: tuple[str, ...]) -> list[Path]:
+    """The files whose saves `check --watch` answers: the file checked, or in a folder the assignment's
+    files and the Python modules beside them (helpers the check reads too)."""
+    folder = path or Path(".")
+    if not folder.is_dir():
+        return [folder]
+    return sorted({folder / name for name in names} | set(folder.glob("*.py")))
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """`check --watch`: the first check in full, then what each save changed, until Ctrl-C (exit 0)."""
+    from grader import watch
+
+    if args.format:
+        raise InputError("--watch prints what changed on the terminal; run `rnn-grader check --format ...` "
+                         "without --watch to write reports")
+    assignment = _assignment(args, args.path)
+    options = _options(args, "check", assignment)
+
+    def check_once():
+        try:
+            submission = _read(args, assignment)
+        except SubmissionError as exc:
+            return f"rnn-grader: {_one_line(exc.render(args.lang))}"
+        return grade(submission, options)
+
+    return watch.watch(check_once, lambda: _watched(args.path, assignment.files), sys.stdout, args.lang)
+
+
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
+    if getattr(args, "watch", False):
+        return cmd_watch(args)
     try:
         assignment = _assignment(args, args.path)
-        submission = read_submission(args.path, assignment.files) if args.path else read_here(Path("."), assignment.files)
+        submission = _read(args, assignment)
     except SubmissionError as exc:
         raise InputError(exc.render(args.lang)) from None
     if args.format:
@@ -284,7 +320,7 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
     for note in result.extra.get("notes", ()):  # e.g. which file of a folder was checked, and why
         print(f"rnn-grader: {_one_line(note)}", file=sys.stderr)
     if args.format:
-        from grader.batch import write_reports  # the renderers (jinja2 for HTML): only when reports are asked for
+        from grader.batch_outputs import write_reports  # the renderers (jinja2 for HTML): only when reports are asked for
 
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
@@ -298,7 +334,9 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     # the batch's machinery (reports, gradebook store, course, executors), imported only by this command
-    from grader.batch import BatchInputError, BatchInterrupted, run_batch, write_atomic
+    from grader.batch import BatchInterrupted, run_batch
+    from grader.batch_inputs import BatchInputError
+    from grader.batch_outputs import write_atomic
     from grader.course import load as load_course
     from grader.progress import BatchProgress
 
@@ -312,7 +350,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     course = load_course(args.course) if args.course else None
     _announce_isolation(options.limits)
     try:
-        with BatchProgress() as progress:
+        with BatchProgress(lang=args.lang) as progress:
             batch = run_batch(args.folder, args.out, options, args.format, progress, jobs=args.jobs,
                               executor=args.executor, scheduler=args.scheduler, regrade=args.regrade,
                               similarity=args.similarity, course=course)
@@ -322,19 +360,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"\nrnn-grader: {exc.message}", file=sys.stderr)
         return EXIT_INTERRUPTED
     errors = sum(e.result.status == "error" for e in batch.entries)
-    print(f"{batch.graded} graded now, {batch.reused} unchanged since an earlier run (reused; --regrade grades "
-          f"them again); {batch.wall_seconds:.1f} s wall time" + (f"; {len(batch.similar)} similar pairs in "
-          f"{args.out / 'summary.html'}" if args.similarity else ""), file=sys.stderr)
+    say = lambda key, **params: text(args.lang, key, **params)  # noqa: E731
+    print(say("batch.done", graded=batch.graded, reused=batch.reused, seconds=f"{batch.wall_seconds:.1f}")
+          + (f"; {say('batch.similar_pairs', count=len(batch.similar), path=args.out / 'summary.html')}"
+             if args.similarity else ""), file=sys.stderr)
     for name in args.lms:
         write_atomic(args.out / lms.file_name(name), lms.LMS[name](batch, args.lms_column))
     if course is not None:
         _announce_lateness(batch, course)
-    print(f"graded {len(batch.entries)} submissions ({errors} could not be graded) into "
-          f"{args.out / 'gradebook.csv'}", file=sys.stderr)
+    print(say("batch.written", count=len(batch.entries), errors=errors, path=args.out / "gradebook.csv"),
+          file=sys.stderr)
     below = sum(_below(e.result.score, args) for e in batch.entries)
     if below:
-        print(f"rnn-grader: {below} of {len(batch.entries)} scores < {args.fail_under:g} (--fail-under)",
-              file=sys.stderr)
+        line = say("batch.below", below=below, count=len(batch.entries), fail_under=f"{args.fail_under:g}")
+        print(f"rnn-grader: {line}", file=sys.stderr)
     return EXIT_BELOW if below else EXIT_OK
 
 

@@ -1,28 +1,37 @@
-"""Naming a student's mistake from what their function does, with an assignment's catalog.
+"""Naming a student's mistakes from what their function does on designed inputs, in every mode.
 
-An assignment's instructor folder defines its catalog (`misconceptions.py`): each known
-mistake is a wrong version of one function (`CATALOG`), and `DESIGNED` holds, per part,
-inputs designed to tell the mistakes apart. To diagnose a failed part the grader runs the
-student's function on those inputs and compares the answers with the reference in which that
-one function was replaced by the wrong version; because the reference's functions call each
-other, a mistake in one function is also recognised in the functions that use it.
+An assignment's catalog (instructor-side, `misconceptions.py`) defines each known mistake as
+wrong versions of one function, and `DESIGNED` holds, per part, inputs designed to tell the
+mistakes apart. At authoring time (`rnn-grader generate`) the answers of the right and of
+every wrong version on those inputs are stored in the assignment's public folder
+(grader.diagnosis_data): they reveal nothing a stored example does not, so `check` names
+mistakes without the reference, and `grade` reads the same file, so both name the same.
 
-Instructor-side: the wrong versions reveal the right ones, so this runs only when grading.
+A student's answers are cut into components (each returned array or number, per input). A
+set of mistakes explains them when every component agrees with the right answer where none
+of the set changes it, and with the one wrong version that alone changes it; where two
+change the same component, neither is judged there. Every mistake named must have a
+component it alone explains, so inputs on which one mistake is invisible (a zero bias, a
+zero recurrent weight) let two mistakes in one function be named together. A mistake known
+by a property rather than by its values (the loss turning inf or nan on wide logits) is
+judged by that property: non-finite somewhere the right answer is finite, of any kind,
+however it is written.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from types import FunctionType, SimpleNamespace
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from grader.checks.framework import Case, Mismatch, PartAborted, Probe, arguments
-from grader.reference import Adapted
+from grader.checks.framework import Mismatch, PartAborted, Probe
 
 FLOAT32 = "float32-precision"
 MUTATES = "mutates-input"
 GENERIC_IDS = (FLOAT32, MUTATES)  # mistakes every numpy assignment can show, named by the engine itself
+VALUE, NON_FINITE = "value", "non-finite"  # how a catalogued mistake shows: its values, or inf/nan where none belong
+MOST_AT_ONCE = 2  # mistakes named together in one part
 
 
 @dataclass(frozen=True)
@@ -30,21 +39,48 @@ class Misconception:
     id: str
     function: str
     variants: tuple[Callable[..., Any], ...]  # wrong(ns, *args), ns = the (patched) reference
-    cases: tuple[int, ...] | None = None  # which designed inputs judge it (None: all of them)
+    shows: str = VALUE
 
 
-def same_answer(a: Any, b: Any, tol: float = 1e-6) -> bool:
-    """Equal structure and values (norm-relative), with non-finite entries required at the same places."""
-    if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
-            same_answer(a[k], b[k], tol) for k in a)
-    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
-        return (isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and len(a) == len(b)
-                and all(same_answer(x, y, tol) for x, y in zip(a, b)))
+def catalog_ids(catalog: Any) -> tuple[str, ...]:
+    """Every id an assignment's catalog can name, the engine's own included (each once)."""
+    return tuple(dict.fromkeys([*(m.id for m in catalog.CATALOG), *GENERIC_IDS]))
+
+
+# --- comparing answers component by component ------------------------------------------------------
+
+ABSENT = object()  # a component one answer has and the other lacks
+
+
+def components(value: Any, path: tuple = ()) -> dict[tuple, Any]:
+    """Every array, number or flag inside an answer, by where it sits."""
+    if isinstance(value, dict):
+        return {p: v for k, x in value.items() for p, v in components(x, (*path, str(k))).items()}
+    if isinstance(value, (tuple, list)):
+        return {p: v for k, x in enumerate(value) for p, v in components(x, (*path, k)).items()}
+    return {path: value}
+
+
+def _numbers(value: Any) -> np.ndarray | None:
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        return None
     try:
-        x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        return False
+        return None
+    return array
+
+
+def agree(a: Any, b: Any, tol: float = 1e-6) -> bool:
+    """One component of two answers is the same: same shape, non-finite entries (any kind) at the
+    same places, finite ones equal up to `tol` (norm-relative); flags and None exactly."""
+    if a is ABSENT or b is ABSENT:
+        return a is b
+    x, y = _numbers(a), _numbers(b)
+    if x is None or y is None:
+        if isinstance(a, (bool, np.bool_)) and isinstance(b, (bool, np.bool_)):
+            return bool(a) == bool(b)
+        return x is None and y is None and type(a) is type(b) and a == b
     if x.shape != y.shape:
         return False
     finite = np.isfinite(x)
@@ -55,40 +91,95 @@ def same_answer(a: Any, b: Any, tol: float = 1e-6) -> bool:
     return float(np.linalg.norm(x - y)) <= tol * scale
 
 
-def patched(reference: Any, function: str, wrong: Callable[..., Any]) -> Any:
-    """A copy of the reference whose `function` is the wrong version; the other functions call it.
-
-    A class or procedure is replaced the same way (the wrong version builds the wrong object), and a
-    reference reached through an adapter stays so: its module is the one patched."""
-    if isinstance(reference, Adapted):
-        return Adapted(patched(reference.module, function, wrong), reference.adapter)
-    namespace: dict[str, Any] = dict(vars(reference))
-    ns = SimpleNamespace()
-    for name, value in list(namespace.items()):
-        if isinstance(value, FunctionType):
-            namespace[name] = FunctionType(value.__code__, namespace, value.__name__, value.__defaults__,
-                                           value.__closure__)
-    namespace[function] = lambda *args: wrong(ns, *args)
-    ns.__dict__.update(namespace)
-    return ns
+def same_answer(a: Any, b: Any, tol: float = 1e-6) -> bool:
+    """Equal structure and every component equal (see `agree`)."""
+    ca, cb = components(a), components(b)
+    return ca.keys() == cb.keys() and all(agree(ca[p], cb[p], tol) for p in ca)
 
 
-def _student_answers(probe: Probe, part: str, cases: list[Case]) -> list[Any] | None:
-    try:
-        return [probe(part, case) for case in cases]
-    except (Mismatch, PartAborted):
-        return None
+def non_finite_where_right_is_finite(answer: dict[tuple, Any], right: dict[tuple, Any]) -> bool:
+    for path, value in answer.items():
+        x, r = _numbers(value), _numbers(right.get(path))
+        if x is not None and r is not None and x.shape == r.shape and np.any(~np.isfinite(x) & np.isfinite(r)):
+            return True
+    return False
+
+
+# --- what is stored per part, and recognising mistakes from it -------------------------------------
+
+@dataclass(frozen=True)
+class Wrong:
+    """One wrong version's answers on a part's designed inputs."""
+    id: str
+    shows: str
+    answers: tuple[dict[tuple, Any], ...]  # per input, by component
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A part's designed inputs, the right answers on them and every wrong version that shows there."""
+    cases: tuple[dict[str, Any], ...]
+    right: tuple[dict[tuple, Any], ...]
+    wrong: tuple[Wrong, ...]
+
+    def changed(self, wrong: Wrong, k: int) -> set[tuple] | None:
+        """The components wrong version changes on input k; None when it shows by its property there."""
+        if wrong.shows == NON_FINITE and non_finite_where_right_is_finite(wrong.answers[k], self.right[k]):
+            return None
+        right, mine = self.right[k], wrong.answers[k]
+        return {p for p in right.keys() | mine.keys() if not agree(right.get(p, ABSENT), mine.get(p, ABSENT))}
+
+
+def explains(evidence: Evidence, mistakes: tuple[Wrong, ...], answers: list[dict[tuple, Any]]) -> bool:
+    """Whether these mistakes together explain every component, each alone explaining some."""
+    supported: set[str] = set()
+    for k, answer in enumerate(answers):
+        changed = [(m, evidence.changed(m, k)) for m in mistakes]
+        by_property = [m.id for m, paths in changed if paths is None]
+        if by_property:  # inf/nan dominate whatever else the function gets wrong on this input
+            if not non_finite_where_right_is_finite(answer, evidence.right[k]):
+                return False
+            supported.update(by_property)
+            continue
+        right = evidence.right[k]
+        for path in right.keys() | answer.keys() | {p for _, paths in changed for p in paths}:
+            owners = [m for m, paths in changed if path in paths]
+            if len(owners) > 1:
+                continue  # changed by several: the combination is not known, so it judges nothing
+            expected = owners[0].answers[k] if owners else right
+            if not agree(answer.get(path, ABSENT), expected.get(path, ABSENT)):
+                return False
+            supported.update(m.id for m in owners)
+    return supported == {m.id for m in mistakes}
+
+
+def _seen(evidence: Evidence, wrong: Wrong, answers: list[dict[tuple, Any]]) -> bool:
+    """Whether the answers agree with the wrong version somewhere it differs from the right one: what
+    naming it needs in any set, so the others are not tried."""
+    for k, answer in enumerate(answers):
+        changed = evidence.changed(wrong, k)
+        if changed is None and non_finite_where_right_is_finite(answer, evidence.right[k]):
+            return True
+        if changed and any(agree(answer.get(p, ABSENT), wrong.answers[k].get(p, ABSENT)) for p in changed):
+            return True
+    return False
+
+
+def recognise(evidence: Evidence, answers: list[Any]) -> tuple[str, ...]:
+    """The fewest catalogued mistakes that explain the answers (the first such set in catalog order)."""
+    cut = [components(a) for a in answers]
+    seen = [m for m in evidence.wrong if _seen(evidence, m, cut)]
+    for size in range(1, MOST_AT_ONCE + 1):
+        for mistakes in itertools.combinations(seen, size):
+            if len({m.id for m in mistakes}) == size and explains(evidence, mistakes, cut):
+                return tuple(m.id for m in mistakes)
+    return ()
 
 
 def _arrays(value: Any) -> list[np.ndarray]:
     """Every array inside a returned value (numbers as 0-d arrays)."""
-    if isinstance(value, dict):
-        return [a for x in value.values() for a in _arrays(x)]
-    if isinstance(value, (tuple, list)):
-        return [a for x in value for a in _arrays(x)]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return [np.asarray(value)]
-    return [value] if isinstance(value, np.ndarray) else []
+    return [np.asarray(v) for v in components(value).values()
+            if isinstance(v, np.ndarray) or (isinstance(v, (int, float)) and not isinstance(v, bool))]
 
 
 def _float32(answers: Iterable[Any]) -> bool:
@@ -97,49 +188,24 @@ def _float32(answers: Iterable[Any]) -> bool:
 
 def _holds_a_number(answers: Iterable[Any]) -> bool:
     """Whether any answer holds a finite number: NaN or infinity everywhere is no answer at
-    all, and so no mistake explains it (a wrong variant can be NaN on one input too)."""
+    all, and so no mistake explains it (a wrong version can be NaN on one input too)."""
     return any(a.dtype.kind in "biuf" and np.any(np.isfinite(a)) for v in answers for a in _arrays(v))
 
 
-def catalog_ids(catalog: Any) -> tuple[str, ...]:
-    """Every id an assignment's catalog can name, the engine's own included (each once)."""
-    return tuple(dict.fromkeys([*(m.id for m in catalog.CATALOG), *GENERIC_IDS]))
+def _student_answers(probe: Probe, part: str, cases: Iterable[dict[str, Any]]) -> list[Any] | None:
+    try:
+        return [probe(part, case) for case in cases]
+    except (Mismatch, PartAborted):
+        return None
 
 
-def diagnose(catalog: Any, part: str, probe: Probe, reference: Any, mutated: bool = False) -> tuple[str, ...]:
-    """The ids of the known mistakes the student's `part` shows (call only for a part that failed).
-
-    Per designed input at most one mistake explains the answer (the first in catalog order),
-    so two contradicting diagnoses never appear together."""
+def diagnose(evidence: Evidence | None, part: str, probe: Probe, mutated: bool = False) -> tuple[str, ...]:
+    """The ids of the known mistakes the student's `part` shows (call only for a part that failed)."""
     found: list[str] = []
-    cases = catalog.DESIGNED.get(part, [])
-    answers = _student_answers(probe, part, cases) if cases else None
+    answers = _student_answers(probe, part, evidence.cases) if evidence and evidence.cases else None
     if answers is not None and _holds_a_number(answers):
-        if _float32(answers):
-            found.append(FLOAT32)
-        else:
-            explained: set[int] = set()
-            with np.errstate(all="ignore"):
-                right = [getattr(reference, part)(*arguments(c)) for c in cases]
-                for m in catalog.CATALOG:
-                    own = m.cases is not None and m.function == part
-                    judged = set(m.cases if own else range(len(cases)))
-                    if not judged & explained and _matches(m, part, reference, [cases[i] for i in judged],
-                                                           [answers[i] for i in judged], [right[i] for i in judged]):
-                        found.append(m.id)
-                        explained |= judged
+        with np.errstate(all="ignore"):
+            found += [FLOAT32] if _float32(answers) else recognise(evidence, answers)
     if mutated:
         found.append(MUTATES)
     return tuple(found)
-
-
-def _matches(m: Misconception, part: str, reference: Any, cases: list[Case], answers: list[Any],
-             right: list[Any]) -> bool:
-    for wrong in m.variants:
-        ns = patched(reference, m.function, wrong)
-        expected = [getattr(ns, part)(*arguments(c)) for c in cases]
-        if all(same_answer(e, r) for e, r in zip(expected, right)):
-            return False  # this mistake does not show in this part at all
-        if all(same_answer(a, e) for a, e in zip(answers, expected)):
-            return True
-    return False

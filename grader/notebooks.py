@@ -6,7 +6,9 @@ escapes (`!...`, `x = !...`) and help lines (`np.dot?`) are turned into `pass` s
 with the original text as a comment, because they mean nothing to a grader.  A cell magic
 (`%%bash`, `%%writefile`, ...) comments out its whole cell, except the few that run their
 body as ordinary Python in the notebook's namespace (`%%time`, `%%capture`, `%%prun`),
-whose body is kept.  Every generated line maps back to (cell, line) for error messages.
+whose body is kept.  The cell that checks the notebook from inside it (it imports
+`grader.notebook_check`) is commented out whole too: the graded code never runs the grader.
+Every generated line maps back to (cell, line) for error messages.
 
 The sandbox runs the module cell by cell, as Jupyter does: leftover demo code that fails
 (a variable from a deleted cell, say) must not cost the functions of the other cells. So
@@ -120,9 +122,14 @@ def _cell_source(cell: dict, number: int) -> str:
     raise NotebookError("notebook.no_source", cell=number)
 
 
+_SELF_CHECK = re.compile(r"^\s*(from\s+grader\.notebook_check\s+import|import\s+grader\.notebook_check\b)", re.M)
+
+
 def _cell_lines(body: str) -> tuple[list[str], bool]:
     """The cell's lines made Python-safe, and whether the cell holds real code."""
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if _SELF_CHECK.search(body):
+        return ["# " + line for line in lines], False
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
         magic = lines[first].lstrip()[2:].split(maxsplit=1)

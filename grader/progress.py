@@ -17,7 +17,10 @@ import sys
 import time
 from typing import Any, TextIO
 
+from grader.i18n import text
+from grader.reports.summary import status_label
 from grader.reports.terminal import inert
+from grader.reports.view import translator
 
 
 def duration(seconds: float) -> str:
@@ -43,8 +46,9 @@ class BatchProgress:
     """
 
     def __init__(self, stream: TextIO | None = None, interval: float = 10.0, tty: bool | None = None,
-                 clock=time.monotonic):
+                 clock=time.monotonic, lang: str = "en"):
         self.stream = stream or sys.stderr
+        self.lang = lang
         self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()) if tty is None else tty
         self.interval = interval
         self.clock = clock
@@ -73,9 +77,9 @@ class BatchProgress:
         if self.tty:
             self._start_bar(total, done)
         elif done == total:
-            self._write(f"[{done}/{total}] all unchanged since an earlier run; nothing to grade")
+            self._write(f"[{done}/{total}] {text(self.lang, 'batch.all_reused')}")
         elif done:
-            self._write(f"[{done}/{total}] unchanged since an earlier run; grading the other {total - done}")
+            self._write(f"[{done}/{total}] {text(self.lang, 'batch.some_reused', count=total - done)}")
 
     def _start_bar(self, total: int, done: int) -> None:
         try:
@@ -105,7 +109,8 @@ class BatchProgress:
     def __call__(self, done: int, total: int, result: Any) -> None:
         if self.first_done is None:  # start() was not called: nothing reused
             self.first_done, self.total = 0, total
-        line = f"{inert(result.student)}: {_num(result.score)} / {_num(result.max_score)} ({result.status})"
+        status = status_label(translator(self.lang), result.status)
+        line = f"{inert(result.student)}: {_num(result.score)} / {_num(result.max_score)} ({status})"
         rate = self.rate(done)
         speed = f"{rate:.2f}/s" if math.isfinite(rate) else "–/s"
         if self.tty and self._live is None:

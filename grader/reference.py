@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from grader.assignments import module_of
 from grader.errors import GraderError
 from grader.spec import Assignment
 
@@ -53,9 +54,7 @@ def adapted(assignment: Assignment, module: Any) -> Any:
     """`module` as the checks call it: through the assignment's adapter when it has one."""
     if assignment.runtime.adapter is None:
         return module
-    from grader.assignments import PUBLIC_PACKAGE  # the package its adapter was loaded in
-
-    return Adapted(module, importlib.import_module(f"{PUBLIC_PACKAGE}.{assignment.name}.{assignment.runtime.adapter}"))
+    return Adapted(module, module_of(assignment, assignment.runtime.adapter))
 
 
 def load_reference(assignment: Assignment, explicit: Path | None = None) -> Any:

@@ -2,23 +2,28 @@
 
 It holds the assignment's student files at its top (the stub and the notebook, generated from
 the reference by grader.authoring, and the other files of `assignments/<name>/` students use,
-such as its pytest file), the grader itself, and the assignment folder the grader reads
-(manifest, public checks, stored examples, strings), so `pip install .` and `rnn-grader check`
-work offline. It holds nothing of `solutions/`: no reference, no hidden checks, no catalog of
-wrong versions; the grader runs without them (public checks only; `grade` refuses to run
-without a reference).
+such as its pytest file), a README for the student's first minutes (install, check, read the
+report; English and Korean), a `.gitignore` for what installing and checking leave behind, the
+grader itself, and the assignment folder the grader reads (manifest, public checks, stored
+examples, strings), so `pip install .` and `rnn-grader check` work offline. It holds nothing of
+`solutions/`: no reference, no hidden checks, no catalog of wrong versions; the grader runs
+without them (public checks only; `grade` refuses to run without a reference).
 """
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import jinja2
+
 from grader import authoring, packaging
 from grader.errors import GraderError
 from grader.spec import Assignment
 
+STUDENT_FILES = Path(__file__).resolve().parent / "student_files"  # templates of the bundle's own README and .gitignore
+BUNDLE_DOCS = {"README.md": "README.md.j2", ".gitignore": "gitignore.j2"}
 NOT_SHIPPED = ("lesson.md",)  # assignment sources the generated files already contain
-CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json")  # read by the grader, not students
+CHECKER_ONLY = ("assignment.toml", "checks", "locales", "stored_examples.json", "diagnosis.json")  # read by the grader, not students
 
 
 class ReleaseError(GraderError):
@@ -27,6 +32,14 @@ class ReleaseError(GraderError):
 
 def _skip_caches(folder: str, names: list[str]) -> set[str]:
     return {n for n in names if n == "__pycache__"}
+
+
+def bundle_docs(assignment: Assignment) -> dict[str, str]:
+    """The bundle's README and .gitignore, naming the assignment's files."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(STUDENT_FILES), keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    return {name: env.get_template(template).render(name=assignment.name, module=assignment.manifest.module)
+            for name, template in BUNDLE_DOCS.items()}
 
 
 def build_bundle(assignment: Assignment, out: Path) -> list[Path]:
@@ -38,7 +51,7 @@ def build_bundle(assignment: Assignment, out: Path) -> list[Path]:
     for source in sorted(assignment.folder.iterdir()):
         if source.is_file() and source.name not in (*NOT_SHIPPED, *CHECKER_ONLY, *generated):
             shutil.copy2(source, out / source.name)
-    for name, text in generated.items():
+    for name, text in {**generated, **bundle_docs(assignment)}.items():
         (out / name).write_text(text, encoding="utf-8")
     shutil.copytree(packaging.PACKAGE, out / "grader", ignore=_skip_caches)
     checker = out / "assignments" / assignment.name

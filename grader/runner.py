@@ -283,12 +283,12 @@ def grade_part(part: Part, probe: SandboxProbe, options: GradingOptions) -> Part
     score = round(sum(t.score for t in tests), 4)
     reference = options.reference
     diagnoses: tuple[Diagnosis, ...] = ()
-    catalog = options.assignment.misconceptions  # instructor-only: absent from the student bundle
-    if score < part.points and reference is not None and catalog is not None:
+    if score < part.points:  # in every mode: the designed inputs and wrong answers are public data
+        from grader import diagnosis_data
         from grader.diagnosis import MUTATES, diagnose
 
-        ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(catalog, part.name, probe, reference,
-                                                                                 mutated)
+        evidence = diagnosis_data.load(options.assignment.folder).get(part.name)
+        ids = (MUTATES,) if aborted and mutated else () if aborted else diagnose(evidence, part.name, probe, mutated)
         diagnoses = tuple(explain(i, options.lang) for i in ids)
     series = part.picture(probe, reference, options.lang) if part.picture and reference and not aborted else None
     return PartResult(part.name, score, float(part.points), tuple(tests), diagnoses, series)

@@ -6,9 +6,11 @@ arguments is called on that part's stored example inputs (shipped in the bundle 
 reference's answers) and compared with the answer.  Run it in an empty working folder: the
 calls pass arrays and dicts to functions that expect other things, and fail.
 """
+import contextlib
 import copy
 import importlib
 import inspect
+import io
 import sys
 import warnings
 from pathlib import Path
@@ -41,7 +43,8 @@ def reproduces(function, examples) -> bool:
         except TypeError:
             return False
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
+            with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                    contextlib.redirect_stdout(io.StringIO()):  # a function that prints must not look like a finding
                 warnings.simplefilter("ignore")
                 got = function(*args)
         except BaseException:  # noqa: BLE001 - any failure means: not this part

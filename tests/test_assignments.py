@@ -1,6 +1,7 @@
 """The engine on the toy assignment (tests/toy): discovery, loading, grading, diagnosis, `list`."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,35 @@ def test_a_catalogued_mistake_is_named_on_its_part_only(toy):
     assert scale.score == scale.max_score and scale.misconceptions == ()
 
 
+def _toy_copy(root: Path, scale_points: int) -> Path:
+    """A copy of the toy (assignment and instructor folders) under `root`, its second part worth `scale_points`,
+    its hidden checks importing its public ones by the package name both copies share."""
+    for side in ("assignments", "solutions"):
+        shutil.copytree(TOY / side / "toy", root / side / "toy")
+    manifest = root / "assignments" / "toy" / "assignment.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("points = 4", f"points = {scale_points}"), encoding="utf-8")
+    with (root / "assignments" / "toy" / "checks" / "__init__.py").open("a", encoding="utf-8") as checks:
+        checks.write(f"\nCOPY = {str(root)!r}\n")
+    with (root / "solutions" / "toy" / "checks" / "hidden.py").open("a", encoding="utf-8") as hidden:
+        hidden.write("from rnn_grader_assignments.toy.checks import COPY\n")
+    return root / "assignments" / "toy"
+
+
+def test_two_assignments_of_one_name_in_different_folders_share_no_module(tmp_path):
+    """A course's pip-installed `toy` and a local `--assignments DIR` copy: each loads and runs its own code."""
+    first, second = (assignments.load_folder(_toy_copy(tmp_path / side, points)) for side, points in (("a", 4), ("b", 9)))
+    assert (first.max_score, second.max_score) == (10, 15)
+    for assignment, side in ((first, "a"), (second, "b")):
+        checks = assignments.module_of(assignment, "checks")
+        assert checks.COPY == str(tmp_path / side) and Path(checks.__file__).is_relative_to(tmp_path / side)
+        assert Path(assignment.misconceptions.__file__).is_relative_to(tmp_path / side)
+    assert assignments.module_of(first, "checks") is not assignments.module_of(second, "checks")
+
+
 def test_check_mode_runs_only_public_checks(toy):
     result = _grade(toy, TOY / "submissions" / "add_subtracts.py", mode="check")
     assert [t.name for t in result.parts[0].tests] == ["commutes", "zero_is_neutral"]
-    assert result.parts[0].tests[0].passed is False and result.parts[0].misconceptions == ()
+    assert result.parts[0].tests[0].passed is False and result.parts[0].misconceptions == ("add-subtracts",)
 
 
 def test_list_shows_every_installed_assignment_with_parts_and_points(capsys):

@@ -41,7 +41,8 @@ def test_notebook_interleaves_bilingual_lesson_and_one_cell_per_function():
     nbformat.validate(nb)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
-    assert code[0] == "import numpy as np" and len(code) == 11
+    assert code[0] == "import numpy as np" and len(code) == 12
+    assert code[-1].endswith('from grader.notebook_check import check\ncheck("rnn.ipynb", lang="en")')
     assert [c.split("(")[0].removeprefix("def ") for c in code[1:]][:2] == ["rnn_cell_forward", "rnn_forward"]
     lesson = "\n".join(markdown)
     for term in ("은닉 상태", "시간 역전파", "기울기 소실", "기울기 클리핑", "hidden state", "through time", "vanishing"):
@@ -55,19 +56,21 @@ def test_lesson_sections_split_on_markers_only():
 
 def test_missing_lesson_section_is_an_error():
     with pytest.raises(authoring.AuthoringError, match="missing sections"):
-        authoring.build_notebook(STUBS.read_text(encoding="utf-8"), "<!-- cell: intro -->\nhi\n")
+        authoring.build_notebook(STUBS.read_text(encoding="utf-8"), "<!-- cell: intro -->\nhi\n", "rnn.ipynb")
 
 
 def test_generated_notebook_stubs_score_zero_and_solved_notebook_scores_full(tmp_path, reference):
     solved = authoring.build_notebook(REFERENCE.read_text(encoding="utf-8"),
-                                      (RNN.folder / authoring.LESSON).read_text(encoding="utf-8"))
+                                      (RNN.folder / authoring.LESSON).read_text(encoding="utf-8"), "solved.ipynb")
     solved.cells.insert(1, nbformat.v4.new_code_cell("%matplotlib inline\n!pip install numpy"))
     solved.cells.append(nbformat.v4.new_code_cell("import numpy as np\nprint(rnn_forward(np.zeros((1, 2, 3)), "
                                                   "np.zeros((1, 4)), np.ones((3, 4)), np.eye(4), np.zeros(4)))"))
     path = tmp_path / "solved.ipynb"
     path.write_text(nbformat.writes(solved), encoding="utf-8")
     options = GradingOptions(reference=reference, assignment=RNN)
-    assert grade(read_submission(path), options).score == 100
+    solved_result = grade(read_submission(path), options)
+    assert solved_result.score == 100
+    assert not solved_result.extra.get("notes")   # the notebook's own check cell is no graded code, and no failed cell
     stub = tmp_path / "stub.ipynb"
     stub.write_text(authoring.student_files(RNN)["rnn.ipynb"], encoding="utf-8")
     assert grade(read_submission(stub), GradingOptions(mode="check")).score == 0

@@ -13,8 +13,10 @@ import pytest
 from nbformat import v4
 
 from grader import batch as batch_module
+from grader import batch_grading, batch_inputs, batch_outputs, batch_resume
 from grader import executors as executors_module
-from grader.batch import BatchInputError, plan, run_batch
+from grader.batch import run_batch
+from grader.batch_inputs import BatchInputError, plan
 from grader.model import GradingError
 from grader.reference import load_reference
 from grader.runner import GradingOptions, error_result
@@ -100,7 +102,7 @@ def test_messy_folder_completes_with_a_row_and_a_report_for_every_entry(tmp_path
 
 
 def test_gradebook_is_written_after_every_submission(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     for name in ("a", "b", "c"):
@@ -126,7 +128,7 @@ def test_interrupted_batch_keeps_what_was_graded(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return graded(submission, options)
 
-    monkeypatch.setattr(batch_module, "grade", interrupted)
+    monkeypatch.setattr(batch_grading, "grade", interrupted)
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     for name in ("a", "b", "c", "d"):
@@ -139,7 +141,7 @@ def test_interrupted_batch_keeps_what_was_graded(tmp_path, monkeypatch):
 
 
 def test_ctrl_c_while_writing_waits_until_the_submission_is_fully_recorded(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     real_write = batch_module.write_reports
 
     def write_then_interrupted(result, folder, formats):
@@ -168,7 +170,7 @@ def test_a_grader_crash_costs_one_row_not_the_batch(tmp_path, monkeypatch):
             raise RuntimeError("boom")
         return graded(submission, options)
 
-    monkeypatch.setattr(batch_module, "grade", flaky)
+    monkeypatch.setattr(batch_grading, "grade", flaky)
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     for name in ("a", "b", "c"):
@@ -180,7 +182,7 @@ def test_a_grader_crash_costs_one_row_not_the_batch(tmp_path, monkeypatch):
 
 
 def test_hidden_files_and_tool_folders_are_skipped(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     for name in ("__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX"):
         (folder / name).mkdir(parents=True)
@@ -194,7 +196,7 @@ def test_hidden_files_and_tool_folders_are_skipped(tmp_path, monkeypatch):
 
 
 def test_same_id_twice_is_one_error_row_and_no_report_overwritten(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     (folder / "a.py").write_text("x = 1\n", encoding="utf-8")
@@ -218,7 +220,7 @@ def test_same_id_twice_is_one_error_row_and_no_report_overwritten(tmp_path, monk
 
 
 def test_symlinks_outside_the_folder_become_error_rows(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     outside = tmp_path / "secret"
     outside.mkdir()
     (outside / "answers.py").write_text("SECRET = 1\n", encoding="utf-8")
@@ -232,8 +234,8 @@ def test_symlinks_outside_the_folder_become_error_rows(tmp_path, monkeypatch):
     (folder / "alias.py").symlink_to(folder / "real.py")  # inside the folder: allowed
     (folder / "loop.py").symlink_to(folder / "loop.py")
     read = []
-    real_read = batch_module.read_submission
-    monkeypatch.setattr(batch_module, "read_submission", lambda path, *a: read.append(Path(path)) or real_read(path, *a))
+    real_read = batch_inputs.read_submission
+    monkeypatch.setattr(batch_inputs, "read_submission", lambda path, *a: read.append(Path(path)) or real_read(path, *a))
     result = run_batch(folder, out, CHECK)
     status = {e.student: e.result for e in result.entries}
     assert status["real"].status == status["alias"].status == "graded"
@@ -282,7 +284,7 @@ def test_error_rows_name_files_as_the_batch_folder_does_not_where_it_lies(tmp_pa
 
 
 def test_output_folder_inside_the_batch_folder_is_not_graded(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.py").write_text("x = 1\n", encoding="utf-8")
@@ -345,7 +347,7 @@ def test_parallel_falls_back_to_sequential_when_a_worker_dies(tmp_path, monkeypa
             pass
 
     monkeypatch.setattr(executors_module.concurrent.futures, "ProcessPoolExecutor", Broken)
-    monkeypatch.setattr(batch_module, "grade", fake_grade(75.0))
+    monkeypatch.setattr(batch_grading, "grade", fake_grade(75.0))
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("a", "b"):
@@ -385,7 +387,7 @@ def gradings(out: Path) -> list[tuple]:
 
 def test_a_second_run_reuses_every_unchanged_submission(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade(calls))
     folder, out = small_class(tmp_path / "in"), tmp_path / "out"
     first = run_batch(folder, out, CHECK)
     assert sorted(calls) == ["a", "b", "김민준"] and (first.graded, first.reused) == (5, 0)
@@ -404,7 +406,7 @@ def test_a_second_run_reuses_every_unchanged_submission(tmp_path, monkeypatch):
 
 def test_a_changed_submission_is_graded_again_and_a_deleted_report_rewritten(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade(calls))
     folder, out = small_class(tmp_path / "in"), tmp_path / "out"
     run_batch(folder, out, CHECK)
     calls.clear()
@@ -421,7 +423,7 @@ def test_a_changed_submission_is_graded_again_and_a_deleted_report_rewritten(tmp
 
 def test_regrade_and_changed_settings_grade_everything_again(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade(calls))
     folder, out = small_class(tmp_path / "in"), tmp_path / "out"
     run_batch(folder, out, CHECK)
     for options, kwargs in [(CHECK, {"regrade": True}), (replace(CHECK, seed=7), {}), (replace(CHECK, lang="ko"), {}),
@@ -433,15 +435,15 @@ def test_regrade_and_changed_settings_grade_everything_again(tmp_path, monkeypat
 
 
 def test_settings_cover_what_changes_a_score():
-    base = batch_module.settings_of(CHECK)
+    base = batch_resume.settings_of(CHECK)
     assert {"mode", "seed", "limits", "lang", "reference_sha256", "grader_version", "grading_code_sha256"} <= set(base)
     graded = GradingOptions(limits=FAST, reference=load_reference(RNN, REFERENCE))
-    assert batch_module.settings_of(graded)["reference_sha256"] == __import__("hashlib").sha256(
+    assert batch_resume.settings_of(graded)["reference_sha256"] == __import__("hashlib").sha256(
         REFERENCE.read_bytes()).hexdigest()
-    keys = {batch_module.settings_key(batch_module.settings_of(o))
+    keys = {batch_resume.settings_key(batch_resume.settings_of(o))
             for o in (CHECK, graded, replace(CHECK, seed=1), replace(CHECK, lang="ko"), replace(CHECK, mode="grade"))}
     assert len(keys) == 5
-    assert batch_module.settings_key(batch_module.settings_of(CHECK)) == batch_module.settings_key(base)
+    assert batch_resume.settings_key(batch_resume.settings_of(CHECK)) == batch_resume.settings_key(base)
 
 
 def test_a_grader_failure_is_not_reused(tmp_path, monkeypatch):
@@ -451,10 +453,10 @@ def test_a_grader_failure_is_not_reused(tmp_path, monkeypatch):
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     (folder / "a.py").write_text("x = 1\n", encoding="utf-8")
-    monkeypatch.setattr(batch_module, "grade", broken)
+    monkeypatch.setattr(batch_grading, "grade", broken)
     assert run_batch(folder, out, CHECK).entries[0].result.error.kind == "internal"
     calls = []
-    monkeypatch.setattr(batch_module, "grade", counting_grade(calls))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade(calls))
     assert run_batch(folder, out, CHECK).entries[0].result.status == "graded" and calls == ["a"]
 
 
@@ -466,7 +468,7 @@ def test_interruption_says_how_many_were_saved_and_how_to_resume(tmp_path, monke
             raise KeyboardInterrupt
         return graded(submission, options)
 
-    monkeypatch.setattr(batch_module, "grade", interrupted)
+    monkeypatch.setattr(batch_grading, "grade", interrupted)
     folder, out = small_class(tmp_path / "in"), tmp_path / "out"
     with pytest.raises(batch_module.BatchInterrupted) as caught:
         run_batch(folder, out, CHECK)
@@ -482,7 +484,7 @@ def test_interruption_says_how_many_were_saved_and_how_to_resume(tmp_path, monke
 # ---- report file names, summary outputs ----------------------------------------------------------
 
 def test_unsafe_ids_keep_their_name_in_the_gradebook_and_get_safe_file_names(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     ids = ["CON", "what?", "a:b", "김민준 (2)", "x" * 240]
@@ -503,7 +505,7 @@ def test_unsafe_ids_keep_their_name_in_the_gradebook_and_get_safe_file_names(tmp
 
 
 def test_summary_md_and_similarity_pairs(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     source = REFERENCE.read_text(encoding="utf-8")
@@ -562,12 +564,12 @@ def test_hostile_text_is_graded_and_every_other_row_survives(tmp_path):
 
 
 def test_a_result_that_cannot_be_stored_or_written_becomes_its_own_error_row(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     for name in ("a", "b", "c", "d"):
         (folder / f"{name}.py").write_text("x = 1\n", encoding="utf-8")
-    real_md, real_record = batch_module.RENDERERS["md"], batch_module.Gradebook.record
+    real_md, real_record = batch_outputs.RENDERERS["md"], batch_module.Gradebook.record
 
     def md(result):
         if result.student == "b" and result.status == "graded":
@@ -579,7 +581,7 @@ def test_a_result_that_cannot_be_stored_or_written_becomes_its_own_error_row(tmp
             raise ValueError("no room \x1b[2J")
         return real_record(self, batch_id, row, result, key)
 
-    monkeypatch.setitem(batch_module.RENDERERS, "md", md)
+    monkeypatch.setitem(batch_outputs.RENDERERS, "md", md)
     monkeypatch.setattr(batch_module.Gradebook, "record", record)
     result = run_batch(folder, out, CHECK)
     status = {e.student: e.result for e in result.entries}
@@ -588,14 +590,14 @@ def test_a_result_that_cannot_be_stored_or_written_becomes_its_own_error_row(tmp
         assert status[student].error.kind == "internal" and why in status[student].error.message
         assert "could not be stored or its report written" in report(out, student)["error"]["message"]
     assert [row[3] for row in read_gradebook(out / "gradebook.csv")[1:]] == ["graded", "error", "error", "graded"]
-    monkeypatch.setitem(batch_module.RENDERERS, "md", real_md)
+    monkeypatch.setitem(batch_outputs.RENDERERS, "md", real_md)
     monkeypatch.setattr(batch_module.Gradebook, "record", real_record)
     again = run_batch(folder, out, CHECK)   # an internal error is graded again, the rest reused
     assert again.reused == 2 and {e.result.status for e in again.entries} == {"graded"}
 
 
 def test_a_file_name_that_is_not_utf8_is_an_id_every_store_takes(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     (folder / os.fsdecode(b"kim\xff.py")).write_text("x = 1\n", encoding="utf-8")   # cp949 names unzipped as bytes
@@ -607,7 +609,7 @@ def test_a_file_name_that_is_not_utf8_is_an_id_every_store_takes(tmp_path, monke
 
 def test_two_students_never_share_a_report_file(tmp_path, monkeypatch):
     """Before: `a:b` became `a_b~6783a31e`, another student's literal id, and one report overwrote the other."""
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     ids = ["a:b", "a_b", "a_b~6783a31e", report_stem("a:b"), "CON", "_CON", "x.", "x_"]
@@ -619,7 +621,7 @@ def test_two_students_never_share_a_report_file(tmp_path, monkeypatch):
 
 
 def test_spreadsheet_ids_are_neutralised_in_the_csv_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     ids = ["=HYPERLINK(1)", "-1", "@x", "+1", "kim"]
@@ -652,11 +654,26 @@ def test_progress_lines_off_a_terminal_are_periodic_with_rate_and_eta():
         progress(done, 10, result)
     lines = log.getvalue().splitlines()
     assert lines[0] == "[2/10] unchanged since an earlier run; grading the other 8"
-    assert lines[1] == "[3/10] kim: 0 / 100 (error) · 0.50/s · ETA 14s"     # the first graded
+    assert lines[1] == "[3/10] kim: 0 / 100 (could not grade) · 0.50/s · ETA 14s"     # the first graded
     assert lines[2].startswith("[8/10] kim") and "ETA 4s" in lines[2]        # 10 s later
-    assert lines[3] == "[10/10] kim: 0 / 100 (error) · 0.50/s · done in 16s"
+    assert lines[3] == "[10/10] kim: 0 / 100 (could not grade) · 0.50/s · done in 16s"
     assert len(lines) == 4
     assert [duration(s) for s in (5, 65, 3600 * 2 + 60 * 3, float("nan"))] == ["5s", "1m05s", "2h03m", "?"]
+
+
+def test_progress_lines_speak_the_batch_language():
+    import io
+
+    from grader.i18n import text
+    from grader.progress import BatchProgress
+
+    log = io.StringIO()
+    progress = BatchProgress(log, tty=False, clock=lambda: 0.0, lang="ko")
+    progress.start(3, done=1)
+    progress(2, 3, error_result("kim", "", GradingError("input", "empty"), CHECK))
+    lines = log.getvalue().splitlines()
+    assert lines[0] == f"[1/3] {text('ko', 'batch.some_reused', count=2)}"
+    assert f"kim: 0 / 100 ({text('ko', 'summary.status_error')})" in lines[1]
 
 
 def test_progress_on_a_terminal_is_a_live_bar():
@@ -675,7 +692,7 @@ def test_progress_on_a_terminal_is_a_live_bar():
         for done in (1, 2, 3):
             progress(done, 3, result)
     text = screen.getvalue()
-    assert "3/3" in text and "kim: 0 / 100 (error)" in text and "\x1b[" in text
+    assert "3/3" in text and "kim: 0 / 100 (could not grade)" in text and "\x1b[" in text
 
 
 # ---- the real thing: -j 1 and -j 2 agree; a batch killed halfway resumes -------------------------
@@ -757,7 +774,7 @@ def test_a_batch_killed_halfway_resumes_without_grading_anything_twice(tmp_path)
 
 
 def test_results_from_workers_with_other_grading_code_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", fake_grade())
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
 
     class Cluster:
         """Runs the tasks right here, like a cluster would, optionally with another grader's code hash."""
@@ -804,7 +821,8 @@ import json, sys
 {before}
 from pathlib import Path
 from grader import assignments
-from grader.batch import grade_submission, prepare
+from grader.batch_grading import grade_submission
+from grader.batch_inputs import prepare
 from grader.reference import load_reference
 from grader.runner import GradingOptions
 from grader.sandbox import Limits

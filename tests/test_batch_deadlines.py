@@ -12,7 +12,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from grader import batch as batch_module
+from grader import batch_grading
 from grader import course as course_module
 from grader.batch import run_batch
 from grader.reports import gradebook, lms
@@ -67,7 +67,7 @@ def rows(out: Path) -> dict[str, dict[str, str]]:
 
 def test_final_scores_follow_the_deadline_grace_penalty_and_extensions(tmp_path, monkeypatch):
     calls: list = []
-    monkeypatch.setattr(batch_module, "grade", counting_grade(calls, RAW))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade(calls, RAW))
     folder, out, course_file = setup(tmp_path, "student,deadline\nlee,2026-03-17 23:59\npark,2026-03-17 23:59\n")
     done = run_batch(folder, out, CHECK, course=course_module.load(course_file))
 
@@ -99,7 +99,7 @@ def test_final_scores_follow_the_deadline_grace_penalty_and_extensions(tmp_path,
 
 def test_changing_an_extension_regrades_nothing_and_keeps_the_history(tmp_path, monkeypatch):
     calls: list = []
-    monkeypatch.setattr(batch_module, "grade", counting_grade(calls, RAW))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade(calls, RAW))
     folder, out, course_file = setup(tmp_path, "student,deadline\nlee,2026-03-17 23:59\npark,2026-03-17 23:59\n")
     run_batch(folder, out, CHECK, course=course_module.load(course_file))
     assert len(calls) == 6
@@ -120,7 +120,7 @@ def test_changing_an_extension_regrades_nothing_and_keeps_the_history(tmp_path, 
 
 
 def test_without_a_course_file_the_gradebook_keeps_its_contract_columns(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_module, "grade", counting_grade([], RAW))
+    monkeypatch.setattr(batch_grading, "grade", counting_grade([], RAW))
     folder = the_class(tmp_path / "in")
     done = run_batch(folder, tmp_path / "out", CHECK)
     assert read_gradebook(tmp_path / "out" / "gradebook.csv")[0] == ["student", "score", "max_score", "status",

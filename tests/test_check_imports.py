@@ -41,7 +41,7 @@ def test_check_with_reports_asked_for_loads_their_renderers(tmp_path):
 
 
 def test_every_format_the_command_line_offers_has_a_renderer():
-    from grader import batch
+    from grader import batch_outputs
     from grader.reports.formats import ALL_FORMATS, FORMATS
 
-    assert tuple(batch.RENDERERS) == FORMATS and set(ALL_FORMATS) <= set(FORMATS)
+    assert tuple(batch_outputs.RENDERERS) == FORMATS and set(ALL_FORMATS) <= set(FORMATS)

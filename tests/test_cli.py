@@ -243,6 +243,23 @@ def test_batch_in_process_writes_gradebook_and_reports(tmp_path, capsys):
     assert "[1/2] empty" in err and "[2/2] 김민준" in err and "Traceback" not in err
 
 
+
+def test_batch_speaks_the_chosen_language_on_the_terminal(tmp_path, capsys):
+    from grader.i18n import text
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "empty.py").write_bytes(b"")
+    out = tmp_path / "grades"
+    code, _, err = run(capsys, "batch", folder, "--out", out, "--solutions", REFERENCE, "--fail-under", "1",
+                       "--lang", "ko", *FAST)
+    assert code == 1
+    lines = err.splitlines()
+    assert text("ko", "batch.written", count=1, errors=1, path=out / "gradebook.csv") in lines
+    assert f"rnn-grader: {text('ko', 'batch.below', below=1, count=1, fail_under='1')}" in lines
+    assert any(line.startswith(text("ko", "batch.done", graded=1, reused=0, seconds="")[:10]) for line in lines)
+    assert f"({text('ko', 'summary.status_error')})" in err and "(error)" not in err
+
 # ---- the real console script and `python -m grader`, as CI and students run them ----
 
 def cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

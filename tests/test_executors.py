@@ -75,7 +75,7 @@ def cluster():
 
 
 def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, monkeypatch):
-    from grader import batch as batch_module
+    from grader import batch_grading
     from grader.batch import run_batch
     from grader.reference import load_reference
     from grader.runner import GradingOptions
@@ -95,7 +95,7 @@ def test_dask_cluster_grades_the_same_as_one_local_process(tmp_path, cluster, mo
     def not_here(*args, **kwargs):
         raise AssertionError("graded in the parent, not on the cluster")
 
-    monkeypatch.setattr(batch_module, "grade", not_here)   # the workers have their own, real `grade`
+    monkeypatch.setattr(batch_grading, "grade", not_here)   # the workers have their own, real `grade`
     remote = run_batch(folder, tmp_path / "dask", options, ("json",), executor="dask",
                        scheduler=cluster.scheduler_address)
     assert read_gradebook(tmp_path / "dask" / "gradebook.csv") == read_gradebook(tmp_path / "local" / "gradebook.csv")

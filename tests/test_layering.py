@@ -94,6 +94,16 @@ def test_sandbox_imports_nothing_outside_itself(module):
     assert not bad, f"{module} imports {sorted(bad)}"
 
 
+def test_sandbox_modules_import_one_way():
+    """No import cycle among the sandbox's modules, lazy imports included: each builds on the ones below it."""
+    modules = {m: MODULES[m] & MODULES.keys() - {"grader.sandbox"} for m in ours("grader.sandbox") if m != "grader.sandbox"}
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        return any(m == target or (m not in seen and not seen.add(m) and reaches(m, target, seen)) for m in modules[start])
+
+    assert not [m for m in modules if reaches(m, m, set())]
+
+
 def test_runner_does_not_reach_up():
     assert not MODULES["grader.runner"] & {"grader.batch", "grader.cli"}
 

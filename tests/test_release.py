@@ -5,6 +5,7 @@ import ast
 import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import assignments, authoring, release
+from grader import assignments, authoring, cli, release
 from grader.cli import main
 from tests.conftest import REFERENCE, RNN, ROOT
 
@@ -138,6 +139,12 @@ def test_bundle_grader_checks_stubs_without_solutions_or_hidden_checks(bundle, t
     assert notebook.returncode == 0 and "0 / 100" in notebook.stdout
     graded = run("grade", "solved.py", "--out", str(tmp_path / "out"))
     assert graded.returncode == 2 and "reference solution not found" in graded.stderr
+    shutil.copy(bundle / "rnn.ipynb", work / "rnn.ipynb")
+    inline = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import grader; "
+                             "assert grader.__file__.startswith(sys.argv[1]); "
+                             "from grader.notebook_check import check; check()", str(bundle)],
+                            cwd=work, capture_output=True, text=True, env=env)   # the notebook's own check, as in it
+    assert inline.returncode == 0 and "rnn.ipynb" in inline.stdout and "0 / 100" in inline.stdout, inline.stderr
 
 
 def test_release_refuses_a_non_empty_folder(tmp_path, capsys):
@@ -153,12 +160,49 @@ def test_bundle_pyproject_installs_the_grader_without_test_extras(bundle):
     assert 'hypothesis==' in text and 'include = ["grader*", "assignments*"]' in text
 
 
+def readme_commands(bundle: Path) -> list[str]:
+    """The shell commands the bundle's README shows: the lines of its code blocks."""
+    text = (bundle / "README.md").read_text(encoding="utf-8")
+    return [line.strip() for block in re.findall(r"^```\n(.*?)^```", text, re.S | re.M) for line in block.splitlines()]
+
+
+def test_the_bundle_has_a_bilingual_readme_whose_commands_parse(bundle):
+    text = (bundle / "README.md").read_text(encoding="utf-8")
+    assert "## English" in text and "## 한국어" in text and "rnn.ipynb" in text
+    commands = readme_commands(bundle)
+    assert commands[0] == "pip install ." and "rnn-grader check" in commands and "rnn-grader check --lang ko" in commands
+    inline = re.findall(r"`(rnn-grader [^`]+)`", text)
+    assert "rnn-grader check --watch" in inline
+    for command in [c for c in commands + inline if c.startswith("rnn-grader ")]:
+        args = cli.parser().parse_args(shlex.split(command)[1:])   # a usage error would exit
+        assert args.command == "check", command
+
+
+def test_the_bundle_gitignore_hides_what_installing_and_checking_leave(bundle, tmp_path):
+    copy = tmp_path / "student"
+    shutil.copytree(bundle, copy)
+    leftovers = ["build/lib/grader/cli.py", "rnn_grader.egg-info/PKG-INFO", "__pycache__/rnn.cpython-311.pyc",
+                 ".hypothesis/examples/x", "reports/rnn.html", "rnn.html", "rnn.junit.xml",
+                 ".ipynb_checkpoints/rnn-checkpoint.ipynb"]
+    for name in leftovers:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_text("x", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(copy)], check=True)
+    shown = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=copy, capture_output=True,
+                           text=True, check=True).stdout
+    assert not [name for name in leftovers if name in shown]
+    assert {"?? rnn.py", "?? rnn.ipynb", "?? README.md", "?? .gitignore"} <= set(shown.splitlines())
+
+
 def test_the_bundle_installs_with_pip_and_checks_outside_its_folder(bundle, tmp_path):
-    """`pip install .` (not editable) puts the assignment folder next to the package, where the grader
-    looks: `rnn-grader check` then works from any folder."""
-    target = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                           "--target", str(target), str(bundle)], capture_output=True, text=True)
+    """The README's install line (`pip install .`, not editable) puts the assignment folder next to the
+    package, where the grader looks: `rnn-grader check` then works from any folder."""
+    target, copy = tmp_path / "site", tmp_path / "bundle"
+    shutil.copytree(bundle, copy)  # pip builds in the source folder: keep the shared bundle clean
+    install = shlex.split(readme_commands(bundle)[0])
+    assert install[:2] == ["pip", "install"]
+    done = subprocess.run([sys.executable, "-m", *install, "-q", "--no-deps", "--no-build-isolation",  # offline here
+                           "--target", str(target)], cwd=copy, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (target / "assignments" / "rnn" / "assignment.toml").is_file() and (target / "grader" / "cli.py").is_file()
     work = tmp_path / "work"

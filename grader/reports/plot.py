@@ -1,9 +1,13 @@
-"""A part's `Series` as a PNG (student vs reference over x), for inlining as a data: URI.
+"""A part's `Series` as a picture (student vs reference over x), for inlining as a data: URI.
 
-matplotlib with the Agg canvas only (no pyplot, no display, no global state), imported
-lazily so reports without a series never pay for it.  Student values are untrusted:
-NaN/inf are left out of the curve and marked along the top edge; on a log scale values
-at or below zero are drawn on a floor line below the smallest positive value.
+matplotlib with the Agg canvas only (no pyplot, no display), imported lazily so reports
+without a series never pay for it.  Student values are untrusted: NaN/inf are left out of
+the curve and marked along the top edge; on a log scale values at or below zero are drawn
+on a floor line below the smallest positive value.
+
+Every label is drawn in the report's language: a PNG when this machine's fonts have its
+glyphs, else an SVG whose text stays text, drawn by the reader's browser with its own fonts
+(a grader without a Korean font still gives Korean axis titles and legend).
 """
 from __future__ import annotations
 
@@ -73,14 +77,38 @@ def drawable(label: str) -> bool:
     return bool(label) and all(ord(c) in glyphs or c.isspace() for c in label)
 
 
-def _label(label: str) -> str | None:
-    return label.replace("$", r"\$") if drawable(label) else None
+def _label(label: str) -> str:
+    return label.replace("$", r"\$")  # a label is text, never mathtext
+
+
+def encode(fig: Any, labels: tuple[str, ...]) -> str:
+    """The figure as a data: URI: PNG when the fonts here draw every label, else SVG with its text kept as text
+    (ids salted, no date: the same figure gives the same bytes)."""
+    from matplotlib import rc_context
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs missing here: the SVG's reader draws them
+        if all(drawable(label) for label in labels if label):
+            fig.savefig(buffer, format="png", metadata={"Software": None})
+            return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "rnn-grader"}):
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 @lru_cache(maxsize=256)
 def render_png(series: Series, student_label: str, reference_label: str) -> Plot:
-    """The plot of `series`, drawn once per distinct curve and labels in a process: in a class most
-    submissions give the same curve (the reference's), and drawing it is most of an HTML report's cost."""
+    """The series' picture (a PNG, or an SVG when a label has no glyph here) with what it could not show, drawn
+    once per distinct curve and labels in a process: in a class most submissions give the same curve (the
+    reference's), and drawing it is most of an HTML report's cost."""
+    fig, floor, clipped, nonfinite = series_figure(series, student_label, reference_label)
+    return Plot(encode(fig, (series.x_label, series.y_label, student_label, reference_label)), floor, clipped,
+                nonfinite)
+
+
+def series_figure(series: Series, student_label: str, reference_label: str) -> tuple[Any, float | None, int, int]:
+    """The figure, the floor line (log scale) and how many values sit on it, and how many were not finite."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -125,13 +153,9 @@ def render_png(series: Series, student_label: str, reference_label: str) -> Plot
         if not (np.isfinite(student_ok).any() or np.isfinite(reference_ok).any()):
             ax.set_ylim(1e-3 if series.log_y else 0.0, 1.0)
         for text, setter in ((series.x_label, ax.set_xlabel), (series.y_label, ax.set_ylabel)):
-            label = _label(text)
-            if label:
-                setter(label, family=list(families))
+            if text:
+                setter(_label(text), family=list(families))
         if any(not h.get_label().startswith("_") for h in ax.get_lines()):
             ax.legend(prop={"family": list(families)}, loc="best")
         ax.grid(True, which="major", alpha=0.3)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return Plot(f"data:image/png;base64,{encoded}", floor, clipped, int(bad_student.sum()))
+    return fig, floor, clipped, int(bad_student.sum())

@@ -66,6 +66,12 @@ def mistakes_by_part(batch: BatchResult) -> dict[str, list[tuple[str, int]]]:
     return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for name, c in counts.items()}
 
 
+def student_mistakes(result) -> tuple[str, ...]:
+    """The mistakes diagnosed in one submission, each once: the same mistake often shows in several
+    parts (a backward pass without the carry also breaks the gradient norms), but the student made it once."""
+    return tuple(dict.fromkeys(i for p in result.parts for i in p.misconceptions))
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A diagnosed mistake across the class: which, in which parts, how many students, who."""
@@ -190,6 +196,6 @@ def render(batch: BatchResult, lang: str | None = None, similar: Iterable[Any] |
     except Exception:  # noqa: BLE001  (a plot that cannot be drawn costs the picture, never the summary)
         plot = None
     return render_template("summary.html.j2", v=view, batch=batch, lang=view.lang, t=t,
-                           status=lambda s: status_label(t, s), href=report_href, percent=percent, plot=plot,
+                           status=lambda s: status_label(t, s), href=report_href, mistakes_of=student_mistakes, percent=percent, plot=plot,
                            inline=STUDENTS_INLINE, graded=view.graded, errors=view.errors,
                            mean_total=view.mean_total, max_total=view.max_total)

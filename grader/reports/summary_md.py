@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from grader.model import BatchResult
 from grader.reports.filenames import report_stem
-from grader.reports.summary import STUDENTS_INLINE, percent, status_label, summary_view
+from grader.reports.summary import STUDENTS_INLINE, percent, status_label, student_mistakes, summary_view
 from grader.reports.templating import environment, md_text
 from grader.reports.view import clip_text, translator
 
@@ -30,5 +30,5 @@ def render(batch: BatchResult, lang: str | None = None, similar: Iterable[Any] |
     view = summary_view(batch, lang, similar)
     t = translator(view.lang)
     return environment(False).get_template("summary.md.j2").render(
-        v=view, batch=batch, hist_rows=list(zip(view.histogram.labels(), view.histogram.counts)), t=t, status=lambda s: status_label(t, s), percent=percent, bar=bar, link=link,
+        v=view, batch=batch, hist_rows=list(zip(view.histogram.labels(), view.histogram.counts)), t=t, status=lambda s: status_label(t, s), mistakes_of=student_mistakes, percent=percent, bar=bar, link=link,
         inline=STUDENTS_INLINE, clip=lambda s: clip_text(" ".join(str(s).split()), REASON_CHARS))

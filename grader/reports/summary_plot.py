@@ -1,14 +1,19 @@
-"""The summary's score histogram as an inline PNG (matplotlib, Agg canvas, no pyplot, no global state)."""
+"""The summary's score histogram as an inline picture (matplotlib, Agg canvas, no pyplot), its axis titles
+in the summary's language (plot.encode: an SVG whose text the browser draws when the fonts here lack them)."""
 from __future__ import annotations
 
-import base64
-import io
+from typing import Any
 
-from grader.reports.plot import STUDENT_COLOR, _fonts, drawable
+from grader.reports.plot import STUDENT_COLOR, _fonts, _label, encode
 
 
 def histogram_png(hist, x_label: str, y_label: str) -> str:
-    """A data: URI of the bar chart of `hist` (a summary.Histogram); labels without glyphs here are left out."""
+    """A data: URI of the bar chart of `hist` (a summary.Histogram)."""
+    return encode(histogram_figure(hist, x_label, y_label), (x_label, y_label))
+
+
+def histogram_figure(hist, x_label: str, y_label: str) -> Any:
+    """The bar chart of `hist`, one bar per score range, its count above it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -30,12 +35,10 @@ def histogram_png(hist, x_label: str, y_label: str) -> str:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(1, hist.peak) * 1.18)
     for text, setter in ((x_label, ax.set_xlabel), (y_label, ax.set_ylabel)):
-        if drawable(text):
-            setter(text.replace("$", r"\$"), family=list(families))
+        if text:
+            setter(_label(text), family=list(families))
     ax.grid(True, axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return fig

@@ -7,10 +7,14 @@ from typing import Any
 
 from .wire import Unsupported
 
-__all__ = ["Limits", "LoadError", "CallOutcome", "Unsupported", "FATAL_KINDS"]
+__all__ = ["Limits", "LoadError", "CallOutcome", "Unsupported", "FATAL_KINDS", "IsolationUnavailable"]
 
 FATAL_KINDS = frozenset({"timeout", "crash", "memory", "exit", "protocol"})
 ISOLATION_CHOICES = ("auto", "bubblewrap", "unprivileged-user", "process")  # isolation.REQUESTS is built from it
+
+
+class IsolationUnavailable(RuntimeError):
+    """A forced isolation level cannot run on this machine (the message says why)."""
 
 
 @dataclass(frozen=True)

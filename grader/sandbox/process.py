@@ -1,7 +1,7 @@
 """Starting, watching and killing one worker process. The only place processes are started.
 
-``launch`` is the single spawn point: the isolation level (isolation.py: bubblewrap, a per-slot
-uid, seccomp) is applied there, without touching the protocol code.
+``launch`` is the single spawn point: the isolation level (bubblewrap.py, a per-slot uid, seccomp,
+Landlock, rlimits.py) is applied there, without touching the protocol code.
 
 ``Worker`` is the parent's view of one running worker: three non-blocking pipes (requests out,
 responses in, captured stdout+stderr in), a pidfd (or a polling fallback) to notice death, and
@@ -18,7 +18,6 @@ import fcntl
 import json
 import math
 import os
-import resource
 import select
 import signal
 import subprocess
@@ -27,7 +26,11 @@ import threading
 import time
 from pathlib import Path
 
-from .isolation import DEFAULT_RUNTIME, Plan, bwrap_argv, kill_tree, landlock_rules, nproc_limit
+from .bubblewrap import bwrap_argv
+from .plan import DEFAULT_RUNTIME, Plan
+from .rlimits import nproc_limit, preexec_limits
+from .sweeps import kill_tree
+from .visibility import landlock_rules
 from .wire import FrameReader, reply_limit
 
 __all__ = ["WORKER_SCRIPT", "launch", "scrubbed_env", "Worker", "OutputCapture",
@@ -35,8 +38,6 @@ __all__ = ["WORKER_SCRIPT", "launch", "scrubbed_env", "Worker", "OutputCapture",
 
 WORKER_SCRIPT = Path(__file__).resolve().with_name("worker.py")
 
-FSIZE_LIMIT = 64 * 2**20  # bytes any one file written by the worker may reach
-NOFILE_LIMIT = 256
 READ_CHUNK = 1 << 20
 DRAIN_BUDGET = 16 << 20  # bytes of output read per wake-up before the deadline is re-checked
 OUTPUT_PIPE_SIZE = 1 << 20
@@ -57,26 +58,6 @@ def scrubbed_env(home: str) -> dict[str, str]:
         "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-
-
-def _rlimits(memory_bytes: int, processes: int | None = None):
-    """preexec_fn: resource limits, set between fork and exec (only C calls, no imports)."""
-    setrlimit = resource.setrlimit
-    limits = [
-        (resource.RLIMIT_AS, int(memory_bytes)),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_FSIZE, FSIZE_LIMIT),
-        (resource.RLIMIT_NOFILE, NOFILE_LIMIT),
-    ]
-    if processes is not None:
-        limits.append((resource.RLIMIT_NPROC, int(processes)))
-    limits = tuple(limits)
-
-    def preexec() -> None:
-        for which, value in limits:
-            setrlimit(which, (value, value))
-
-    return preexec
 
 
 def _set_nonblocking(fd: int) -> None:
@@ -117,7 +98,7 @@ def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
     The worker gets fd 0 = requests, fd 1 = responses, fd 2 = output; it moves the first two
     to private fds before anything else runs. Own session (so its process group can be
     killed as a whole), scrubbed environment, cwd = ``workdir``, resource limits; at the
-    bubblewrap level all of it inside ``bwrap`` (isolation.bwrap_argv).
+    bubblewrap level all of it inside ``bwrap`` (bubblewrap.bwrap_argv).
     """
     plan = plan or Plan()
     env = scrubbed_env(workdir)
@@ -141,7 +122,7 @@ def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
             cwd=workdir,
             env=env,
             start_new_session=True,
-            preexec_fn=_rlimits(memory_bytes, processes),
+            preexec_fn=preexec_limits(memory_bytes, processes),
             close_fds=True,
         )
     except BaseException:

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import secrets
-import shutil
 import subprocess
-import sys
-import tempfile
 import time
 import weakref
 from typing import Any, Iterable, Sequence
 
 from . import inert, isolation, wire
-from .isolation import Plan, UidSlot
+from .lease import WorkerLease
 from .outcomes import CallOutcome, Limits, LoadError
+from .plan import DEFAULT_RUNTIME, Runtime
 from .process import Worker, signal_name
 
 __all__ = ["Sandbox"]
@@ -109,53 +106,6 @@ def _module_path(path: str, submission: str) -> str:
     return path
 
 
-# --------------------------------------------------------------------------- resources
-
-
-class _Resources:
-    """What a Sandbox owns outside Python: the worker process, its temporary folder and (as
-    root, above the process level) a uid slot. Kept apart from the Sandbox so a weakref
-    finalizer can release it."""
-
-    def __init__(self, level: str, processes: int) -> None:
-        self.level = level
-        self.processes = processes
-        self.worker: Worker | None = None
-        self.workdir: str | None = None
-        self.slot: UidSlot | None = None
-
-    def plan(self) -> Plan:
-        """How to start the next worker (reserves the uid slot on first use)."""
-        uid = None
-        if self.level != "process" and isolation.is_root():
-            if self.slot is None:
-                self.slot = UidSlot.acquire()
-            uid = self.slot.uid
-        # (bwrap's own init does that job; the monitor needs Linux's prctl)
-        monitor = self.level != "bubblewrap" and sys.platform.startswith("linux")
-        return Plan(level=self.level, uid=uid, gid=uid,
-                    processes=self.processes + monitor,  # the monitor is not the submission's
-                    seccomp=isolation.probe(self.level).seccomp, monitor=monitor,
-                    landlock=isolation.probe(self.level).landlock > 0)
-
-    def stop_worker(self) -> None:
-        """Kill the worker and everything it started; remove its folder."""
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.close()
-        if self.slot is not None:
-            self.slot.sweep()  # every process of the slot's uid, wherever it went
-        workdir, self.workdir = self.workdir, None
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    def release(self) -> None:
-        self.stop_worker()
-        slot, self.slot = self.slot, None
-        if slot is not None:
-            slot.release()
-
-
 # --------------------------------------------------------------------------- the sandbox
 
 
@@ -186,7 +136,7 @@ class Sandbox:
 
     def __init__(self, source: str, filename: str = "submission.py",
                  limits: Limits = Limits(), modules: Iterable[tuple[str, bytes]] = (),
-                 sections: Iterable[tuple[int, int]] = (), runtime: isolation.Runtime | None = None) -> None:
+                 sections: Iterable[tuple[int, int]] = (), runtime: Runtime | None = None) -> None:
         if not isinstance(source, str):
             raise TypeError("source must be a str")
         if not isinstance(limits, Limits):
@@ -199,7 +149,7 @@ class Sandbox:
         if any(not 1 <= first <= last for first, last in self.sections):
             raise ValueError("sections must be line ranges (first, last) with 1 <= first <= last")
         self.failed_sections: dict[int, str] = {}
-        self.runtime = runtime or isolation.DEFAULT_RUNTIME
+        self.runtime = runtime or DEFAULT_RUNTIME
         self.level: str = isolation.resolve(limits.isolation, limits.require_isolation)
         self.isolation: str = isolation.describe(self.level)
         self.network_isolated: bool = isolation.network_isolated(self.level)
@@ -210,7 +160,8 @@ class Sandbox:
         self._load_error: LoadError | None = None
         self._closed = False
         self._batch_id = 0  # numbers requests, so a stale or forged response cannot match
-        self._res = _Resources(self.level, limits.processes)
+        found = isolation.probe(self.level)
+        self._res = WorkerLease(self.level, limits.processes, found.seccomp, found.landlock > 0)
         self._finalizer = weakref.finalize(self, self._res.release)
 
     # ------------------------------------------------------------------ context / lifetime
@@ -242,20 +193,11 @@ class Sandbox:
         return self._load_error
 
     def _start(self) -> LoadError | None:
-        self._res.stop_worker()
-        workdir = tempfile.mkdtemp(prefix="rnn-grader-",
-                                   dir=isolation.workdir_base(self.level))
-        self._res.workdir = workdir
-        marker = b"\x00\x1erng:" + secrets.token_hex(12).encode() + b"\x1e\x00"
         try:
-            plan = dataclasses.replace(self._res.plan(), sections=self.sections, runtime=self.runtime)
-            path = isolation.prepare_workdir(workdir, self.filename, self.source, plan, self.modules)
-            worker = Worker(workdir, path, marker, self.limits.memory_bytes,
-                            self.limits.output_bytes, plan=plan)
+            worker = self._res.start(self.filename, self.source, self.limits.memory_bytes,
+                                     self.limits.output_bytes, self.modules, self.sections, self.runtime)
         except (OSError, subprocess.SubprocessError, RuntimeError) as e:
-            self._res.stop_worker()
             return LoadError("crash", _one_line(f"could not start the worker: {e}"))
-        self._res.worker = worker
         try:
             error = self._handshake(worker)
         except BaseException:  # e.g. Ctrl-C: a half-started worker must not count as loaded

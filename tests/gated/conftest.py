@@ -1,16 +1,19 @@
-"""The `gated` assignment's test helpers: the assignment, its reference, mistake fixtures."""
+"""The `gated` assignment's test helpers: the assignment, its reference, mistake fixtures (named as the
+catalog tests use them; the helpers themselves are tests/conftest.py's, shared by every assignment)."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import functools
 
 import pytest
 
 from grader import assignments
 from grader.reference import load_reference
-from tests.conftest import ROOT
+from tests.conftest import ROOT, affected_parts, mistake_fixtures, mistake_id
+from tests.conftest import compose as compose_with
 
-FIXTURES = ROOT / "tests" / "fixtures" / "gated"
+ALL_FIXTURES = mistake_fixtures("gated")
+compose = functools.partial(compose_with, reference=ROOT / "solutions" / "gated" / "gated.py")
+declared_parts, mistake = affected_parts, mistake_id
 
 
 @pytest.fixture(scope="session")
@@ -21,22 +24,3 @@ def gated():
 @pytest.fixture(scope="session")
 def gated_reference(gated):
     return load_reference(gated)
-
-
-def compose(fixture: Path) -> str:
-    """A whole submission: the reference with the fixture's functions overriding it."""
-    reference = (ROOT / "solutions" / "gated" / "gated.py").read_text(encoding="utf-8")
-    return f"{reference}\n\n# --- fixture {fixture.name} ---\n{fixture.read_text(encoding='utf-8')}"
-
-
-def declared_parts(fixture: Path) -> set[str]:
-    """The parts a fixture declares it loses points on (its `# parts:` line)."""
-    line = re.search(r"^# parts:(.*)$", fixture.read_text(encoding="utf-8"), re.M).group(1)
-    return {p.strip() for p in line.split(",")}
-
-
-def mistake(fixture: Path) -> str:
-    return fixture.stem.replace("_", "-")
-
-
-ALL_FIXTURES = sorted(FIXTURES.glob("*.py"))

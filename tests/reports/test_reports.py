@@ -209,7 +209,8 @@ def test_html_is_self_contained(lang):
         assert not re.search(r"<(script|link|iframe|object|embed)\b", page, re.IGNORECASE)
         assert not re.search(r"@import|url\(", page)
         for attr, value in re.findall(r"""\b(src|href)\s*=\s*["']([^"']*)["']""", page):
-            assert value.startswith(("data:image/png;base64,", "#", "reports/")), (attr, value[:40])
+            assert value.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,", "#", "reports/")), \
+                (attr, value[:40])
 
 
 def test_html_inlines_the_series_plot_as_png():

@@ -58,6 +58,22 @@ def test_frequent_mistakes_name_the_students():
     assert mistakes[0].title == "The backward pass drops the tanh derivative"
 
 
+def test_a_mistake_shown_in_several_parts_is_listed_once_per_student():
+    """The same mistake diagnosed in two parts of one submission (a BPTT without the carry breaks the
+    gradient norms too) is one mistake of that student, in both summaries' submission rows."""
+    r = make_result()
+    mistake = r.parts[1].diagnoses[0]
+    r = replace(r, parts=(r.parts[0], r.parts[1], replace(r.parts[2], diagnoses=(mistake,))))
+    batch = BatchResult((BatchEntry(r.student, r),), PART_NAMES)
+    assert summary.student_mistakes(r) == (mistake.id,)
+    row = next(line for line in summary_md.render(batch).splitlines() if line.startswith("| [lee"))
+    assert row.count(mistake.id) == 1
+    page = summary.render(batch)
+    student_row = page[page.rindex('href="reports/lee_seoyeon.html"'):]   # the submissions table comes last
+    student_row = student_row[:student_row.index("</tr>")]
+    assert student_row.count(mistake.id) == 1
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_summary_html_shows_everything(lang):
     batch = class_of(40, lang)

@@ -16,7 +16,7 @@ from grader.cli import main
 from grader.diagnosis import patched
 from grader.reference import Adapted, load_reference
 from grader.runner import worker_runtime
-from grader.sandbox import Limits, Sandbox, isolation
+from grader.sandbox import Limits, Sandbox, WorkerRuntime, visibility
 from grader.submissions import holds_work
 from tests.conftest import RNN
 from tests.sandbox.sandbox_support import level_params
@@ -64,8 +64,8 @@ def test_listing_reads_manifests_only(tmp_path, capsys):
 
 
 def test_a_preloaded_single_file_module_is_granted_alone(tmp_path):
-    runtime = isolation.Runtime(preload=("typing_extensions", "numpy"))
-    rules = dict(isolation.landlock_rules(str(tmp_path), runtime))
+    runtime = WorkerRuntime(preload=("typing_extensions", "numpy"))
+    rules = dict(visibility.landlock_rules(str(tmp_path), runtime))
     module_file = typing_extensions.__file__
     assert rules.get(module_file) == "read"
     assert not any(module_file.startswith(path + "/") for path in rules if path != module_file)

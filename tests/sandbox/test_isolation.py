@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported, isolation
+from grader.sandbox import IsolationUnavailable, Limits, Sandbox, Unsupported, isolation, sweeps, uid_slots, visibility
 from grader.sandbox.isolation import LevelCheck
 
 from sandbox_support import FAST, HOSTILE, PROJECT, ROOMY, alive_with, fenced, gone, without
@@ -110,9 +110,9 @@ def test_sandboxes_at_a_uid_level_get_distinct_uids_and_give_them_back(level, ma
     a, b = make_box("good", isolation=level), make_box("good", isolation=level)
     assert a.call("getuid").value != b.call("getuid").value
     uid = a._res.slot.uid
-    assert a.call("getuid").value == uid and uid >= isolation.UID_BASE
+    assert a.call("getuid").value == uid and uid >= uid_slots.UID_BASE
     a.close()
-    assert [p for p, state in isolation.processes_of(uid) if state != "Z"] == []
+    assert [p for p, state in sweeps.processes_of(uid) if state != "Z"] == []
 
 
 def test_a_private_temporary_folder_of_the_grader_is_no_obstacle(level, make_box, folders,
@@ -352,14 +352,14 @@ def test_hidden_paths_inside_mounted_folders_stay_hidden(make_box, monkeypatch):
     (bubblewrap's mounts alone: the Landlock fence has its own test)."""
     without(monkeypatch, "bubblewrap", landlock=0)
     site = Path(np.__file__).resolve().parents[1]  # numpy's site-packages
-    monkeypatch.setattr(isolation, "PROJECT_ROOT", site.parent)
+    monkeypatch.setattr(visibility, "PROJECT_ROOT", site.parent)
     licence = Path("/usr/share/common-licenses/GPL-3")
     if not licence.is_file():
         pytest.skip("no file to play the reference solution")
     monkeypatch.setenv("RNN_GRADER_SOLUTIONS", str(licence))
     package = site / "click"  # plays a grader installed into site-packages, next to numpy
     if package.is_dir():
-        monkeypatch.setattr(isolation, "GRADER_PACKAGE", package)
+        monkeypatch.setattr(visibility, "GRADER_PACKAGE", package)
     box = make_box("peeks", isolation="bubblewrap")
     assert box.call("read", (str(licence),)).value in ERRORS  # covered (by /dev/null, nodev)
     assert box.call("listdir", (str(site.parent),)).value == ["site-packages"]

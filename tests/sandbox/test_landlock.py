@@ -1,4 +1,4 @@
-"""The Landlock fence (isolation.landlock_rules, landlock.py, applied by worker.py): what the
+"""The Landlock fence (visibility.landlock_rules, landlock.py, applied by worker.py): what the
 worker may read and write at every level, what it can no longer reach (TCP, signals, abstract
 sockets), how reports name the isolation, and refusing to grade without a fence."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import IsolationUnavailable, Limits, Sandbox, isolation, landlock
+from grader.sandbox import IsolationUnavailable, Limits, Sandbox, isolation, landlock, visibility
 
 from sandbox_support import FAST, PROJECT, fenced, without
 
@@ -38,7 +38,7 @@ def _grants(rules, path) -> set[str]:
 
 
 def test_the_rules_grant_the_runtime_and_numpy_and_write_only_the_own_folder(tmp_path):
-    rules = isolation.landlock_rules(str(tmp_path))
+    rules = visibility.landlock_rules(str(tmp_path))
     assert {kind for _, kind in rules} <= set(landlock.KINDS)
     assert [p for p, kind in rules if kind == "write"] == [str(tmp_path.resolve())]
     numpy_dir = Path(np.__file__).resolve().parent
@@ -57,7 +57,7 @@ def test_a_hidden_path_inside_a_granted_folder_is_carved_out(monkeypatch, tmp_pa
     if not (licences / "GPL-3").is_file():
         pytest.skip("no file under /usr to play the reference solution")
     monkeypatch.setenv("RNN_GRADER_SOLUTIONS", str(licences / "GPL-3"))
-    rules = isolation.landlock_rules(str(tmp_path))
+    rules = visibility.landlock_rules(str(tmp_path))
     assert _grants(rules, licences / "GPL-3") == {"listing"}  # no read, even through a link
     assert _grants(rules, licences) == _grants(rules, "/usr") == {"listing"}  # names only
     others = [p for p in licences.iterdir() if p.resolve().name != "GPL-3"]
@@ -75,7 +75,7 @@ def test_hidden_paths_stay_unreadable_inside_granted_folders(fence_level, make_b
         pytest.skip("no file under /usr to play the reference solution")
     monkeypatch.setenv("RNN_GRADER_SOLUTIONS", str(licences / "GPL-3"))
     site = Path(np.__file__).resolve().parents[1]
-    monkeypatch.setattr(isolation, "GRADER_PACKAGE", site / "click")
+    monkeypatch.setattr(visibility, "GRADER_PACKAGE", site / "click")
     box = make_box("peeks", isolation=fence_level)
     assert box.call("read", (str(licences / "GPL-3"),)).value in ERRORS
     assert box.call("read", (str(licences / "GPL"),)).value in ERRORS  # a link to it

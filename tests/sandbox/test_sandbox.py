@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox import CallOutcome, Limits, LoadError, Sandbox, Unsupported
-from grader.sandbox.process import NOFILE_LIMIT, FSIZE_LIMIT
+from grader.sandbox.rlimits import NOFILE_LIMIT, FSIZE_LIMIT
 
 from sandbox_support import FAST, assert_same
 

@@ -133,6 +133,24 @@ def _grid(seed: int, shape: tuple[int, ...], scale: float = 1.0) -> np.ndarray:
     return np.random.default_rng(seed).integers(-10, 11, size=shape).astype(np.float64) * scale / 10
 
 
+def _z_half(gru: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The GRU's weights with z = σ(0) = 1/2 whatever the inputs: z and 1 − z agree, so the update's
+    convention is invisible and the other mistakes show alone."""
+    out = {k: np.array(v) for k, v in gru.items()}
+    for name in ("W_x", "W_h"):
+        _block(out[name], GRU, "z")[...] = 0.0
+    _block(out["b_x"], GRU, "z")[...] = -_block(out["b_h"], GRU, "z")
+    return out
+
+
+def _no_recurrent_n_bias(gru: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The GRU's weights without b_hn: with h_prev = 0, r ⊙ (h W_hn + b_hn) = (r ⊙ h) W_hn + b_hn = 0, so
+    where the reset gate applies is invisible and the other mistakes show alone."""
+    out = {k: np.array(v) for k, v in gru.items()}
+    _block(out["b_h"], GRU, "n")[...] = 0.0
+    return out
+
+
 def _designed_cases() -> dict[str, list[dict[str, np.ndarray]]]:
     """All sizes different (N=2, T=3, D=3, H=4), every state, bias and upstream gradient nonzero, no
     weight symmetric, pre-activations of order 1 so that no gate saturates: every mistake shows."""
@@ -145,11 +163,13 @@ def _designed_cases() -> dict[str, list[dict[str, np.ndarray]]]:
     h, c = reference.lstm_forward(x, h0, c0, **lstm)
     step = {"x_t": x[:, 1], "h_prev": h[:, 0], "c_prev": c[:, 0]}
     return {
-        "lstm_cell_forward": [{**step, **lstm}],
+        # with c_prev = h_prev the forget gate may multiply either: only the other mistakes show
+        "lstm_cell_forward": [{**step, **lstm}, {**step, "c_prev": step["h_prev"], **lstm}],
         "lstm_cell_backward": [{"dh_t": dh[:, 1], "dc_t": dc, **step, **lstm}],
         "lstm_forward": [{"x": x, "h0": h0, "c0": c0, **lstm}],
         "lstm_backward": [{"dh": dh, "x": x, "h0": h0, "c0": c0, **lstm}],
-        "gru_cell_forward": [{"x_t": x[:, 0], "h_prev": h0, **gru}],
+        "gru_cell_forward": [{"x_t": x[:, 0], "h_prev": h0, **gru}, {"x_t": x[:, 0], "h_prev": h0, **_z_half(gru)},
+                             {"x_t": x[:, 0], "h_prev": np.zeros_like(h0), **_no_recurrent_n_bias(gru)}],
         "gru_cell_backward": [{"dh_t": dh[:, 0], "x_t": x[:, 0], "h_prev": h0, **gru}],
     }
 

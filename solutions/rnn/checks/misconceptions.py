@@ -1,15 +1,14 @@
-"""The catalog of known mistakes, and how each is recognised from a student's outputs alone.
+"""The catalog of known mistakes, and the inputs designed to tell them apart.
 
-Every mistake is defined once, as a wrong version of one assignment function.  To
-diagnose a failed part, the grader runs the student's function on a few designed inputs
-(dimensions all different, a non-symmetric W_hh, nonzero h0 and biases, T ≥ 3, logits
-near ±1000, gradient norms above and below max_norm) and compares the answers with the
-reference in which that one function was replaced by the wrong version.  Because the
-reference's functions call each other, a mistake in the cell is also recognised in the
-unrolled forward pass and in the training step that use it.
+Every mistake is defined once, as a wrong version of one assignment function.  The designed
+inputs have dimensions all different, a non-symmetric W_hh, nonzero h0 and biases, T ≥ 3,
+logits near ±1000, gradient norms above and below max_norm; and some inputs on which one
+mistake is invisible (no bias, no state, no recurrent weight), so that two mistakes in one
+function can be named together.  `rnn-grader generate` stores what the right and each wrong
+version answer on them (grader.diagnosis_data); the grader names mistakes from that file.
 
 Instructor-side: the wrong versions reveal the right ones, so this module lives in the
-assignment's instructor folder; grader.diagnosis runs it when grading.
+assignment's instructor folder.
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from grader.checks.framework import Case
-from grader.diagnosis import Misconception
+from grader.diagnosis import NON_FINITE, Misconception
 from rnn_grader_assignments.rnn.checks import strategies as S
 
 
@@ -97,14 +96,14 @@ CATALOG: tuple[Misconception, ...] = (
                   (lambda ns, *a: _bptt(ns, *a, order=lambda T: reversed(range(T)), carry=False, accumulate=True),)),
     Misconception("bptt-forward-loop", "rnn_backward",
                   (lambda ns, *a: _bptt(ns, *a, order=range, carry=True, accumulate=True),)),
-    # the loss's value mistakes are judged on ordinary logits, overflow on logits near 1000,
-    # so a loss that has both is diagnosed with both
+    # overflow is known by inf or nan (any kind, wherever) on logits near 1000, right on ordinary
+    # ones: the value mistakes show on those, so a loss that has both is diagnosed with both
     Misconception("loss-not-averaged-over-batch", "sequence_cross_entropy",
-                  (lambda ns, y, t: _cross_entropy(y, t, True, lambda N, T: 1),), cases=(0,)),
+                  (lambda ns, y, t: _cross_entropy(y, t, True, lambda N, T: 1),)),
     Misconception("loss-mean-over-time", "sequence_cross_entropy",
-                  (lambda ns, y, t: _cross_entropy(y, t, True, lambda N, T: N * T),), cases=(0,)),
+                  (lambda ns, y, t: _cross_entropy(y, t, True, lambda N, T: N * T),)),
     Misconception("softmax-overflow", "sequence_cross_entropy",
-                  (lambda ns, y, t: _cross_entropy(y, t, False, lambda N, T: N),), cases=(1,)),
+                  (lambda ns, y, t: _cross_entropy(y, t, False, lambda N, T: N),), shows=NON_FINITE),
     Misconception("clip-per-tensor", "clip_grad_norm", (
         lambda ns, grads, m: ({k: g * min(1.0, m / (S.global_norm({k: g}) + 1e-6)) for k, g in grads.items()},
                               S.global_norm(grads)),)),
@@ -142,13 +141,19 @@ def _designed_cases() -> dict[str, list[Case]]:
              "b_h": S.grid_values(10, (H,), 2.0)}
     total = S.global_norm(grads)
     params = {**w, "W_hy": S.grid_values(11, (H, O), 2.0), "b_y": S.grid_values(12, (O,), 1.0)}
+    still = {**w, "W_hh": np.zeros_like(w["W_hh"])}  # no gradient reaches an earlier step: carrying is invisible
+    h_still = _unroll_from(_TANH_CELL, x, h0, **still, carry=True)
     return {
-        "rnn_cell_forward": [{"x_t": x[:, 0], "h_prev": h0, **w}],
+        # a bias left out or added outside is invisible without a bias, a transposed W_hh without a state
+        "rnn_cell_forward": [{"x_t": x[:, 0], "h_prev": h0, **w},
+                             {"x_t": x[:, 0], "h_prev": h0, **w, "b_h": np.zeros_like(w["b_h"])},
+                             {"x_t": x[:, 0], "h_prev": np.zeros_like(h0), **w}],
         "rnn_forward": [{"x": x, "h0": h0, **w}],
         "rnn_output": [{"h": h, "W_hy": params["W_hy"], "b_y": params["b_y"]}],
         "rnn_cell_backward": [{"dh_t": dh[:, 1], "x_t": x[:, 1], "h_prev": h[:, 0], "h_t": h[:, 1],
                                "W_xh": w["W_xh"], "W_hh": w["W_hh"]}],
-        "rnn_backward": [{"dh": dh, "x": x, "h0": h0, "h": h, "W_xh": w["W_xh"], "W_hh": w["W_hh"]}],
+        "rnn_backward": [{"dh": dh, "x": x, "h0": h0, "h": h, "W_xh": w["W_xh"], "W_hh": w["W_hh"]},
+                         {"dh": dh, "x": x, "h0": h0, "h": h_still, "W_xh": w["W_xh"], "W_hh": still["W_hh"]}],
         "sequence_cross_entropy": [{"y": y, "targets": targets}, {"y": y + 1000.0, "targets": targets}],
         "clip_grad_norm": [{"grads": grads, "max_norm": round(total / 3, 3)},
                            {"grads": grads, "max_norm": round(total * 2, 3)}],

@@ -9,7 +9,9 @@ order of a training step.
 
 The designed inputs are float64 with D = H (so that a weight used untransposed still
 multiplies), every bias and state nonzero, N = T in the batch-first case (so that reading
-the time axis from the wrong dimension still runs) and N ≠ T without h0 in the other.
+the time axis from the wrong dimension still runs) and N ≠ T without h0 in the other; and the
+first case again without biases, and with symmetric weights, where one mistake is invisible in
+the values, so that two mistakes in one class are named together.
 
 Instructor-side: the wrong versions reveal the right ones.
 """
@@ -203,20 +205,33 @@ def _state(seed: int, D: int, H: int, suffix: str) -> dict[str, np.ndarray]:
             f"bias_ih{suffix}": _grid(seed + 4, (H,), 0.5), f"bias_hh{suffix}": _grid(seed + 6, (H,), 0.5)}
 
 
+def _without_biases(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """No bias: leaving one out changes no value (only its own gradient), so the other mistakes show alone."""
+    return {k: np.zeros_like(v) if k.startswith("bias") else v for k, v in state.items()}
+
+
+def _symmetric(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Symmetric weights: an untransposed weight changes no value (only the weights' gradients)."""
+    return {k: (v + v.T) / 2 if k.startswith("weight") else v for k, v in state.items()}
+
+
 def _designed_cases() -> dict[str, list[dict[str, Any]]]:
     D = H = 4
     cell_state, layer_state = _state(10, D, H, ""), _state(20, D, H, "_l0")
+    cell = {"x": _grid(13, (3, D)), "h": _grid(15, (3, H)), "dh": _grid(17, (3, H), 2.0)}
+    layer = {"x": _grid(23, (3, 3, D)), "h0": _grid(25, (1, 3, H)), "batch_first": True,
+             "d_out": _grid(27, (3, 3, H), 2.0), "d_h_n": _grid(29, (1, 3, H), 2.0)}
     model, head = _state(30, 1, 3, "_l0"), {"weight": _grid(40, (1, 3)), "bias": _grid(42, (1,), 0.5)}
     return {
         "rnn_cell": [{"x_t": _grid(1, (2, 3)), "h_prev": _grid(3, (2, H)), "W_xh": _grid(5, (3, H), 0.6),
                       "W_hh": _grid(7, (H, H), 0.6), "b_h": _grid(9, (H,), 0.5), "dh_t": _grid(11, (2, H), 2.0)}],
-        "ManualRNNCell": [{"state": cell_state, "x": _grid(13, (3, D)), "h": _grid(15, (3, H)),
-                           "dh": _grid(17, (3, H), 2.0)},
-                          {"state": cell_state, "x": _grid(19, (2, D)), "h": None, "dh": _grid(21, (2, H), 2.0)}],
-        "ManualRNN": [{"state": layer_state, "x": _grid(23, (3, 3, D)), "h0": _grid(25, (1, 3, H)),
-                       "batch_first": True, "d_out": _grid(27, (3, 3, H), 2.0), "d_h_n": _grid(29, (1, 3, H), 2.0)},
+        "ManualRNNCell": [{"state": cell_state, **cell},
+                          {"state": cell_state, "x": _grid(19, (2, D)), "h": None, "dh": _grid(21, (2, H), 2.0)},
+                          {"state": _without_biases(cell_state), **cell}, {"state": _symmetric(cell_state), **cell}],
+        "ManualRNN": [{"state": layer_state, **layer},
                       {"state": layer_state, "x": _grid(31, (5, 2, D)), "h0": None, "batch_first": False,
-                       "d_out": _grid(33, (5, 2, H), 2.0), "d_h_n": _grid(35, (1, 2, H), 2.0)}],
+                       "d_out": _grid(33, (5, 2, H), 2.0), "d_h_n": _grid(35, (1, 2, H), 2.0)},
+                      {"state": _without_biases(layer_state), **layer}, {"state": _symmetric(layer_state), **layer}],
         "train": [{"model": model, "head": head, "seqs": _grid(37, (2, 5)), "steps": 3, "lr": 0.5,
                    "max_norm": 0.1}],
         "predict_next": [{"model": model, "head": head, "seq": _grid(39, (4,)), "k": 4}],

@@ -1,0 +1,65 @@
+"""The resource limits of a worker, set between fork and exec."""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+
+from .sweeps import pids
+from .uid_slots import is_root
+
+__all__ = ["preexec_limits", "nproc_limit"]
+
+FSIZE_LIMIT = 64 * 2**20  # bytes any one file written by the worker may reach
+NOFILE_LIMIT = 256
+
+
+def preexec_limits(memory_bytes: int, processes: int | None = None):
+    """preexec_fn: resource limits, set between fork and exec (only C calls, no imports)."""
+    setrlimit = resource.setrlimit
+    limits = [
+        (resource.RLIMIT_AS, int(memory_bytes)),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, FSIZE_LIMIT),
+        (resource.RLIMIT_NOFILE, NOFILE_LIMIT),
+    ]
+    if processes is not None:
+        limits.append((resource.RLIMIT_NPROC, int(processes)))
+    limits = tuple(limits)
+
+    def preexec() -> None:
+        for which, value in limits:
+            setrlimit(which, (value, value))
+
+    return preexec
+
+
+def _nproc_headroom(limit: int) -> int:
+    """RLIMIT_NPROC for a worker that keeps our uid: counts every task of that uid, so
+    allow ``limit`` more than there are now."""
+    uid = os.getuid()
+    count = 0
+    for pid in pids():
+        try:
+            with open(f"/proc/{pid}/status", "rb") as f:
+                text = f.read(4096)
+        except OSError:
+            continue
+        fields = dict(line.split(b":", 1) for line in text.split(b"\n") if b":" in line)
+        try:
+            if int(fields.get(b"Uid", b"-1").split()[0]) == uid:
+                count += int(fields.get(b"Threads", b"1").strip())
+        except ValueError:
+            continue
+    return count + limit
+
+
+def nproc_limit(plan_uid: int | None, limit: int) -> int | None:
+    """RLIMIT_NPROC for a worker: ``limit`` for a slot uid; for a worker that keeps our uid,
+    ``limit`` on top of what that uid runs now (none for root, where it is not enforced)."""
+    if plan_uid is not None:
+        return limit
+    if is_root() or not sys.platform.startswith("linux"):
+        return None
+    return _nproc_headroom(limit)
