@@ -72,7 +72,7 @@ def raised(run, *args) -> BaseException | None:
 def test_all_passing_inputs_cost_as_many_requests_as_calls_per_input(probe):
     probe, requests = probe
     assert batteries.verify_all(ODD, probe, [{"x": x} for x in (2, 4, 5, 6)]) is None
-    assert requests == [4, 4]
+    assert requests == [1, 1, 3, 3]  # the first input alone, then the others together
 
 
 def test_the_earliest_failing_input_decides_though_a_later_one_failed_first(probe):
@@ -82,8 +82,8 @@ def test_the_earliest_failing_input_decides_though_a_later_one_failed_first(prob
     requests.clear()
     got = raised(batteries.verify_all, ODD, probe, INPUTS)
     assert type(got) is Mismatch and got.message == expected.message and got.details == expected.details
-    # every first call; then the second calls of the inputs before 7, whose first call failed
-    assert requests == [len(INPUTS), INPUTS.index({"x": 7})]
+    # the first input alone; every other first call; the second calls of those before 7, whose first call failed
+    assert requests == [1, 1, len(INPUTS) - 1, INPUTS.index({"x": 7}) - 1]
 
 
 def test_a_part_stopping_failure_of_an_earlier_input_wins_over_a_wrong_answer_after_it(probe):
@@ -93,3 +93,10 @@ def test_a_part_stopping_failure_of_an_earlier_input_wins_over_a_wrong_answer_af
     got = raised(batteries.verify_all, ODD, probe, inputs)
     assert isinstance(expected, PartAborted) and type(got) is PartAborted
     assert got.message == expected.message == msg("call.not_implemented", function="double")
+
+
+def test_a_function_wrong_on_the_first_input_costs_no_call_on_the_others(probe):
+    probe, requests = probe
+    got = raised(batteries.verify_all, ODD, probe, [{"x": 3}, {"x": 2}, {"x": 4}])
+    assert type(got) is Mismatch and got.details == {"x": 3}
+    assert requests == [1, 1]
