@@ -25,6 +25,7 @@ from hypothesis.errors import HypothesisException
 import grader
 from grader import batteries, drawn_store, i18n, values
 from grader.determinism import pin_generation
+from grader.checks.answers import returned
 from grader.manifest import MODES
 from grader.checks.framework import (
     Case,
@@ -42,7 +43,7 @@ from grader.model import (
     SubmissionResult,
     TestResult,
 )
-from grader.sandbox import Limits, LoadError, Sandbox, WorkerRuntime
+from grader.sandbox import Frame, Limits, LoadError, Sandbox, WorkerRuntime
 from grader import assignments
 from grader.spec import Assignment, Part
 from grader.submissions import Submission
@@ -73,6 +74,7 @@ class SandboxProbe:
         self.ref = reference
         self.broken = broken or {}  # functions a failed notebook cell took down, with why
         self.part, self.seconds, self.deadline = "", math.inf, math.inf  # no part started: the call limit alone
+        self.printed = ""
 
     def start_part(self, part: str, seconds: float) -> None:
         """Give the calls that follow `part`'s own `seconds`. A worker an earlier part ended is
@@ -107,6 +109,7 @@ class SandboxProbe:
     def judge(self, function: str, out, left: float):
         """A call's outcome as a check sees it: the outcome when it answered, else the verdict
         (PartAborted or Mismatch) its failure earns, `left` being the part's time when it was called."""
+        self.printed = out.output
         if out.ok:
             return out
         if out.error_kind == "timeout" and left < self.box.limits.call_seconds:
@@ -121,14 +124,15 @@ class SandboxProbe:
                                   allowed=", ".join(self.allowed) or "-"))
         if out.fatal:
             raise PartAborted(msg(f"call.{out.error_kind}", function=function, detail=detail))
-        raise Mismatch(msg("call.raised", function=function, detail=detail))
+        raise Mismatch(msg("call.raised", function=function, detail=detail),
+                       {"call_chain": call_chain(out.frames, self.submission)} if out.frames else {})
 
     def __call__(self, function: str, case: Case) -> Any:
-        return self._outcome(function, case).value
+        return returned(self._outcome(function, case).value, function)
 
     def with_inputs_after(self, function: str, case: Case) -> tuple[Any, tuple[Any, ...]]:
         out = self._outcome(function, case)
-        return out.value, out.args_after
+        return returned(out.value, function), out.args_after
 
 
 def load_error_message(error: LoadError, submission: Submission, options: "GradingOptions") -> str:
@@ -144,6 +148,17 @@ def load_error_message(error: LoadError, submission: Submission, options: "Gradi
 def locate(message: str, submission: Submission) -> str:
     """Rewrite '(line N)' into the student's own coordinates (a notebook's cell and line)."""
     return re.sub(r"\(line (\d+)\)", lambda m: f"({submission.where(int(m.group(1)))})", message)
+
+
+def call_chain(frames: tuple[Frame, ...], submission: Submission) -> list[dict[str, str]]:
+    """The submission's frames an exception went through, innermost last, each in the student's own
+    coordinates (the file, or the notebook's cell and line) with the function running there."""
+    def where(frame: Frame) -> str:
+        if frame.file == submission.module_file:
+            return f"{submission.path.name}, {submission.where(frame.line)}"
+        return f"{frame.file}, line {frame.line}"
+
+    return [{"function": frame.function, "where": where(frame)} for frame in frames]
 
 
 def check_seed(base: int, part: str, check: str) -> int:
@@ -210,12 +225,14 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
 
     def verify(drawn: Any) -> None:
         last[0] = drawn
+        probe.printed = ""
         check.verify(probe, copy.deepcopy(drawn))  # as in the replay: the drawn value stays as drawn
 
     try:
         _property(check, examples, seed, verify)()
     except Mismatch as exc:
-        return Failure(exc.message, counterexample(last[0], exc.details, function), exc.modified)
+        return Failure(exc.message, counterexample(last[0], {**exc.details, **printed_field(probe.printed)}, function),
+                       exc.modified)
     except HypothesisException:
         return Failure(msg("check.flaky"), counterexample(last[0], {}, function))
     except Exception as exc:  # a grader bug must cost this test, never the batch
@@ -224,6 +241,15 @@ def _run_with_hypothesis(check: Check, probe: SandboxProbe, examples: int, seed:
 
 
 SNIPPET_CHARS = 2000
+PRINTED_CHARS = 2000
+
+
+def printed_field(output: str) -> dict[str, str]:
+    """The counterexample's `output` field: what the failing call printed, its end when it is long
+    (what came just before the failure), or nothing when it printed nothing."""
+    if not output:
+        return {}
+    return {"output": output if len(output) <= PRINTED_CHARS else "…" + output[1 - PRINTED_CHARS:]}
 
 
 def counterexample(drawn: Any, details: dict[str, Any], function: str = "") -> dict[str, Any]:

@@ -80,6 +80,8 @@ def module_from_source(source: str, filename: str = "submission.py") -> SimpleNa
 class InProcessProbe:
     """A Probe without a sandbox, for testing the checks themselves on trusted code."""
 
+    printed = ""  # output is not captured in-process
+
     def __init__(self, module, reference):
         self.module, self.ref = module, reference
 

@@ -47,6 +47,15 @@ class Keys:
 Form = Any  # a shape (tuple of ints: a float64 array), NUMBER, Items or Keys
 
 
+def returned(value: Any, function: str) -> Any:
+    """`value`, unless it is None: no part answers None, which is what a function that ends without
+    `return` gives (a stub's `pass`, a result computed but never returned), so say that, not that
+    an array was expected."""
+    if value is None:
+        raise Mismatch(msg("call.returned_none", function=function))
+    return value
+
+
 def validate(value: Any, form: Form, what: Any) -> Any:
     """`value` as plain arrays, floats, tuples and dicts of `form`, or a Mismatch saying what is wrong."""
     if form == NUMBER:

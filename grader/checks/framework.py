@@ -51,6 +51,7 @@ class Probe(Protocol):
     """What a check may use: the student's functions, and the trusted reference (None in public mode)."""
 
     ref: Any
+    printed: str  # what the student's last call printed (stdout and stderr), for the failing test's report
 
     def __call__(self, function: str, case: Case) -> Any:
         """Call the student's `function` with `case` (arguments in signature order); return its value."""

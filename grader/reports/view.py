@@ -20,7 +20,8 @@ from grader.model import BatchResult, PartResult, SubmissionResult, TestResult
 
 ELLIPSIS = "…"
 # Counterexample keys shown in their own place; every other key is listed as a detail.
-PLACED_KEYS = ("shapes", "inputs", "expected", "got", "relative_error", "worst_index", "snippet", "built_with")
+PLACED_KEYS = ("shapes", "inputs", "expected", "got", "relative_error", "worst_index", "snippet", "built_with",
+               "call_chain", "output")
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,8 @@ class CounterexampleView:
     snippet: str | None
     snippet_omitted: bool
     values_omitted: bool
+    call_chain: list[str]  # where the student's code raised, innermost call last
+    output: str | None  # what the failing call printed
 
     def block(self, t: Callable[..., str]) -> str:
         """The whole counterexample as aligned plain text (for a code block or <pre>)."""
@@ -265,7 +268,16 @@ def counterexample_view(ce: dict[str, Any] | None, level: Level, t: Callable[...
         snippet=snippet_text,
         snippet_omitted=omitted,
         values_omitted=not show and bool(inputs or "expected" in ce or "got" in ce),
+        call_chain=call_chain_lines(ce.get("call_chain")),
+        output=clip_text(ce["output"].rstrip("\n"), level.message_chars) if isinstance(ce.get("output"), str) else None,
     )
+
+
+def call_chain_lines(chain: Any) -> list[str]:
+    """'work.ipynb, cell 3, line 5, in step' for each frame, as a traceback words it."""
+    if not isinstance(chain, list):
+        return []
+    return [f"{frame.get('where')}, in {frame.get('function')}" for frame in chain if isinstance(frame, dict)]
 
 
 def counterexample_lines(ce: dict[str, Any] | None, t: Callable[..., str], level: Level = HTML_LEVEL) -> list[str]:
@@ -274,9 +286,12 @@ def counterexample_lines(ce: dict[str, Any] | None, t: Callable[..., str], level
     view = counterexample_view(ce, level, t)
     if view is None:
         return []
-    lines = ["", t("report.counterexample") + ":", view.block(t)]
+    lines = ["", t("report.call_chain") + ":", *view.call_chain] if view.call_chain else []
+    lines += ["", t("report.counterexample") + ":", view.block(t)]
     if view.snippet:
         lines += ["", t("report.reproduce") + ":", view.snippet]
+    if view.output:
+        lines += ["", t("report.output") + ":", view.output]
     return lines
 
 

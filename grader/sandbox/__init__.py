@@ -9,9 +9,9 @@ Landlock layer where the kernel has it) is chosen in isolation.py; ``Sandbox.lev
 level a sandbox got, ``Sandbox.isolation`` says it as reports do, with what it leaves open.
 """
 
-from .outcomes import CallOutcome, IsolationUnavailable, Limits, LoadError, Unsupported
+from .outcomes import CallOutcome, Frame, IsolationUnavailable, Limits, LoadError, Unsupported
 from .plan import Runtime as WorkerRuntime
 from .sandbox import Sandbox
 
-__all__ = ["Sandbox", "WorkerRuntime", "Limits", "CallOutcome", "LoadError", "Unsupported",
+__all__ = ["Sandbox", "WorkerRuntime", "Limits", "CallOutcome", "Frame", "LoadError", "Unsupported",
            "IsolationUnavailable"]

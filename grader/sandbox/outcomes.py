@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .wire import Unsupported
 
-__all__ = ["Limits", "LoadError", "CallOutcome", "Unsupported", "FATAL_KINDS", "IsolationUnavailable"]
+__all__ = ["Limits", "LoadError", "CallOutcome", "Frame", "Unsupported", "FATAL_KINDS", "IsolationUnavailable"]
 
 FATAL_KINDS = frozenset({"timeout", "crash", "memory", "exit", "protocol"})
 ISOLATION_CHOICES = ("auto", "bubblewrap", "unprivileged-user", "process")  # isolation.REQUESTS is built from it
@@ -71,12 +71,23 @@ class LoadError:
     disallowed_module: str | None = None  # the module the assignment does not allow, when that was the failure
 
 
+class Frame(NamedTuple):
+    """One step of the student's call chain: a line of a file of the submission (the path relative
+    to the submission's folder, so no path of the grader's machine) and the function running there."""
+
+    file: str
+    line: int
+    function: str
+
+
 @dataclass(frozen=True, eq=False)
 class CallOutcome:
     """What one call of a submission function did.
 
     ``value`` and ``args_after`` hold parent-owned plain values (base ndarrays, Python scalars,
     str, tuple/list/dict, Unsupported). ``eq=False``: arrays make field-wise == meaningless.
+    ``frames``: for an exception, the submission's frames it went through, innermost last (the
+    innermost few of a deep recursion).
     """
 
     ok: bool
@@ -87,6 +98,7 @@ class CallOutcome:
     message: str = ""
     output: str = ""
     disallowed_module: str | None = None  # the module the assignment does not allow, when that was the failure
+    frames: tuple[Frame, ...] = ()
 
     @property
     def fatal(self) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 
 from . import inert, isolation, wire
 from .lease import WorkerLease
-from .outcomes import CallOutcome, Limits, LoadError
+from .outcomes import CallOutcome, Frame, Limits, LoadError
 from .plan import DEFAULT_RUNTIME, Runtime
 from .process import Worker, signal_name
 
@@ -85,6 +85,24 @@ def _disallowed(head: dict) -> str | None:
     """The module the worker's import rule refused, when that is what failed."""
     module = _get(head, "disallowed", (str,), optional=True)
     return None if module is None else _one_line(module, 100)
+
+
+def _frames(head: dict) -> tuple[Frame, ...]:
+    """The student's call chain a failed call reports: [file, line, function] items, innermost
+    last; a file is a plain path relative to the submission's folder."""
+    items = _get(head, "frames", (list,), optional=True) or []
+    if len(items) > wire.MAX_FRAMES:
+        raise _Protocol(f"more than {wire.MAX_FRAMES} frames")
+    frames = []
+    for item in items:
+        if type(item) is not list or len(item) != 3 or type(item[0]) is not str or type(item[1]) is not int \
+                or type(item[2]) is not str or item[1] < 1:
+            raise _Protocol("a frame is not [file, line, function]")
+        file, line, function = item
+        if any(part in ("", ".", "..") for part in file.split("/")):
+            raise _Protocol("a frame's file is not a path in the submission's folder")
+        frames.append(Frame(file, line, _one_line(function, 100)))
+    return tuple(frames)
 
 
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
@@ -426,10 +444,11 @@ class Sandbox:
         text = _get(head, "message", (str,))
         line = _line(head)
         if kind == "exception":
+            frames = _frames(head)
             return CallOutcome(False, args_after=args_after, error_kind="exception",
                                error_type=type_name,
                                message=_exception_message(type_name, text, line),
-                               disallowed_module=_disallowed(head))
+                               disallowed_module=_disallowed(head), frames=frames)
         if kind == "memory":
             return CallOutcome(False, error_kind="memory", error_type=type_name, message=(
                 f"{name}() ran out of memory (limit {_bytes(self.limits.memory_bytes)}): "
@@ -438,4 +457,5 @@ class Sandbox:
 
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
-    return dataclasses.replace(outcome, output=output)
+    """The outcome with what the call printed, made inert (nothing cut: the capture already capped it)."""
+    return dataclasses.replace(outcome, output=inert.text(output, 4 * len(output) + 1))

@@ -79,6 +79,7 @@ MAX_NODES = 250_000  # nodes (scalars, containers, arrays) in one message
 MAX_NDIM = 32
 MAX_STR = 1000  # characters of a str coming back from the child
 MAX_TYPE_NAME = 200
+MAX_FRAMES = 10  # frames of the student's call chain a failed call reports: the innermost ones (a deep recursion repeats itself)
 # A reply may be REPLY_FACTOR times the size of its request plus REPLY_SLACK: answers are the
 # size of the inputs (at most ~2x with the arguments echoed back), so this is generous.
 REPLY_FACTOR = 16

@@ -471,6 +471,27 @@ def _describe(e, path: str) -> dict:
     return info
 
 
+def _submission_frames(tb, path: str) -> list:
+    """The traceback's frames in files of the submission's folder, outermost first, as
+    [file relative to that folder, line, function]: never a path of the grader or the runtime."""
+    folder = os.path.join(os.path.dirname(path), "")
+    frames = []
+    try:
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if isinstance(filename, str) and filename.startswith(folder) and isinstance(tb.tb_lineno, int):
+                frames.append([filename[len(folder):], tb.tb_lineno, _text(tb.tb_frame.f_code.co_name, 200)])
+            tb = tb.tb_next
+    except BaseException:  # noqa: BLE001
+        pass
+    return frames
+
+
+def _call_failure(e, path: str) -> dict:
+    """A call's exception, with the submission's frames it went through (the student's call chain)."""
+    return {**_describe(e, path), "frames": _submission_frames(e.__traceback__, path)[-wire.MAX_FRAMES:]}
+
+
 def _run_sections(module, path: str, sections) -> list:
     """Run the submission's sections (a notebook's cells: first and last line) one by one in the
     module's namespace, as Jupyter runs cells: one that raises is recorded and the next one runs.
@@ -640,7 +661,7 @@ def _call(module, path: str, batch, index: int, call, decoder, adapter=None) -> 
         del e
         return _result_frame(batch, index, outcome, False, None, ()), True
     except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, GeneratorExit...
-        outcome = {"ok": False, "kind": "exception", **_describe(e, path)}
+        outcome = {"ok": False, "kind": "exception", **_call_failure(e, path)}
         del e
         try:
             return _result_frame(batch, index, outcome, False, None, args), False

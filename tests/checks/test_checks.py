@@ -38,8 +38,9 @@ def test_failure_records_smallest_input_and_message(reference):
     assert "should be tanh(b_h)" in text and "expected" in text and "got" in text
     assert "tanh(b_h)" in message.render("ko") and "기대값" in message.render("ko")
     assert set(example["shapes"]) == {"x_t", "h_prev", "W_xh", "W_hh", "b_h"}
-    # shrunk: one row, one unit, and a bias that is not zero (otherwise the mistake would not show)
-    assert example["shapes"]["x_t"][0] == 1 and example["shapes"]["b_h"] == [1]
+    # shrunk: one row, sizes that differ from each other (N=1, D=2, H=3), and a bias that is not zero
+    # (otherwise the mistake would not show)
+    assert example["shapes"]["x_t"] == [1, 2] and example["shapes"]["b_h"] == [3]
     assert example["inputs"]["b_h"][0] != 0
 
 

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from grader.sandbox import CallOutcome, Limits, LoadError, Sandbox, Unsupported
+from grader.sandbox import CallOutcome, Frame, Limits, LoadError, Sandbox, Unsupported
 from grader.sandbox.rlimits import NOFILE_LIMIT, FSIZE_LIMIT
 
 from sandbox_support import FAST, assert_same
@@ -194,6 +194,36 @@ def test_exception_is_a_result_with_line_and_the_worker_survives(good):
     assert outs[3].ok and outs[3].value == -1
 
 
+CALL_CHAIN = """import numpy as np
+from helpers import scale
+
+
+def outer(x):
+    return inner(x)
+
+
+def inner(x):
+    return scale(np.squeeze(x)) @ np.ones((2, 2))
+
+
+def recurse(n):
+    return recurse(n + 1) if n < 40 else {}[n]
+"""
+
+
+def test_an_exception_names_the_submissions_frames_innermost_last_and_nothing_else():
+    helper = b"def scale(v):\n    return v * 2\n"
+    with Sandbox(CALL_CHAIN, "rnn.py", FAST, modules=[("helpers.py", helper)]) as box:
+        out = box.call("outer", (np.ones((1, 3)),))  # numpy's own frames raise: they are left out
+        assert out.error_kind == "exception" and out.error_type == "ValueError"
+        assert out.frames == (Frame("rnn.py", 6, "outer"), Frame("rnn.py", 10, "inner"))
+        deep = box.call("recurse", (0,))
+        assert deep.error_type == "KeyError"
+        assert len(deep.frames) == 10 and set(deep.frames) == {Frame("rnn.py", 14, "recurse")}
+        assert box.call("outer", ("text",)).frames[-1] == Frame("helpers.py", 2, "scale")
+        assert box.call("inner", (np.ones(2),)).ok and box.call("inner", (np.ones(2),)).frames == ()
+
+
 def test_missing_function_is_an_exception_result(good):
     out = good.call("no_such_function", (1,))
     assert out.error_kind == "exception" and out.error_type == "AttributeError"
@@ -242,6 +272,11 @@ def test_output_printed_before_an_exception_is_kept(make_box):
     out = box.call("f")
     assert out.error_kind == "exception" and out.output == "partial\n"
     assert out.message == "RuntimeError: x (line 3)"
+
+
+def test_output_comes_back_inert(make_box):
+    box = make_box(source="def f():\n    print('\\x1b[2Jred\\x00\\ttab')\n    return 1\n")
+    assert box.call("f").output == "\\x1b[2Jred\\x00\ttab\n"
 
 
 def test_output_of_a_load_error_is_in_the_load_error(make_box):

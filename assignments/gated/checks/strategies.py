@@ -1,7 +1,8 @@
 """Inputs of the gated cells, and the gate blocks of their weights.
 
 Values lie on a grid of tenths (scaled), so a shrunk counterexample prints as short numbers;
-dimensions start at 1 so N = 1, T = 1 and D = H are in reach. Pre-activations stay below
+dimensions start at 1 so N = 1, T = 1 and D = H are in reach, yet shrink towards sizes that
+differ from each other when the failure allows it (`sizes`). Pre-activations stay below
 28 in size (D, H ≤ 4, |x| ≤ 2, |h| ≤ 1, |W|, |b| ≤ 2), so a bias block of ±SATURATE drives
 its gate to 0 or 1 within 1e-31 whatever the weights (exactly, for a sigmoid computed through
 tanh): that is how the probes set a gate, and what they then expect holds to rounding.
@@ -14,6 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.checks.framework import Case, Msg, msg
+from grader.checks.shapes import sizes
 
 SATURATE = 100.0
 LSTM_GATES = ("i", "f", "g", "o")  # torch's order of the column blocks
@@ -33,8 +35,7 @@ def array(shape: tuple[int, ...], scale: float = 1.0) -> st.SearchStrategy[np.nd
     return SEEDS.map(lambda seed: grid(seed, shape, scale))
 
 
-def dim(high: int = 4) -> st.SearchStrategy[int]:
-    return st.integers(1, high)
+DIM = (1, 4)  # the range of N, D and H
 
 
 def columns(gates: tuple[str, ...], gate: str, H: int) -> slice:
@@ -64,10 +65,10 @@ def gate_msg(key: str, /, **params) -> Msg:
     return msg(key, big=f"{SATURATE:g}", **params)
 
 
-def set_gates(case: Case, key: str, gates: tuple[str, ...], **signs: int) -> Case:
-    """Bias blocks at ±SATURATE: `set_gates(case, "b", LSTM_GATES, i=-1, f=+1)` makes i = 0 and f = 1."""
+def set_gates(case: Case, key: str, gates: tuple[str, ...], big: float = SATURATE, **signs: int) -> Case:
+    """Bias blocks at ±big: `set_gates(case, "b", LSTM_GATES, i=-1, f=+1)` makes i = 0 and f = 1."""
     for gate, sign in signs.items():
-        case = with_block(case, key, gates, gate, lambda block, s=sign: np.full_like(block, s * SATURATE))
+        case = with_block(case, key, gates, gate, lambda block, s=sign: np.full_like(block, s * big))
     return case
 
 
@@ -81,14 +82,14 @@ def lstm_weights(draw, D: int, H: int) -> Case:
 
 @st.composite
 def lstm_cell_case(draw) -> Case:
-    N, D, H = draw(dim()), draw(dim()), draw(dim())
+    N, D, H = draw(sizes(DIM, DIM, DIM))
     return {"x_t": draw(array((N, D), 2.0)), "h_prev": draw(array((N, H))), "c_prev": draw(array((N, H), 2.0)),
             **draw(lstm_weights(D, H))}
 
 
 @st.composite
 def lstm_sequence_case(draw, min_t: int = 1) -> Case:
-    N, T, D, H = draw(dim()), draw(st.integers(min_t, 5)), draw(dim()), draw(dim())
+    N, T, D, H = draw(sizes(DIM, (min_t, 5), DIM, DIM))
     return {"x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))), "c0": draw(array((N, H), 2.0)),
             **draw(lstm_weights(D, H))}
 
@@ -111,7 +112,7 @@ def lstm_backward_case(draw, min_t: int = 1) -> Case:
 
 @st.composite
 def gru_cell_case(draw) -> Case:
-    N, D, H = draw(dim()), draw(dim()), draw(dim())
+    N, D, H = draw(sizes(DIM, DIM, DIM))
     s = draw(weight_scale)
     return {"x_t": draw(array((N, D), 2.0)), "h_prev": draw(array((N, H))), "W_x": draw(array((D, 3 * H), s)),
             "W_h": draw(array((H, 3 * H), s)), "b_x": draw(array((3 * H,), s)), "b_h": draw(array((3 * H,), s))}

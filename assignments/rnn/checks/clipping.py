@@ -80,6 +80,18 @@ def _rescaled(probe: Probe, case: Case, answer: tuple) -> None:
     expect_scalar(S.global_norm(answer[0]), case["max_norm"], msg("what.clip_rescaled", function=NORM), CLIP_TOL)
 
 
+def _zero_gradients(probe: Probe, case: Case, answer: tuple) -> None:
+    """All-zero gradients have norm 0, below any max_norm, so they come back unchanged: the 1e-6 of
+    the rule keeps max_norm / (total_norm + 1e-6) finite where max_norm / total_norm divides by 0."""
+    zero = {**case, "grads": {k: np.zeros_like(g) for k, g in case["grads"].items()}}
+    what = msg("what.clip_zero", function=NORM)
+    clipped, total = expect_sequence(probe(NORM, zero), ("clipped", "total_norm"), what)
+    expect_scalar(total, 0.0, item(what, "total_norm"))
+    clipped = expect_dict(clipped, list(zero["grads"]), item(what, "clipped"))
+    for k, g in zero["grads"].items():
+        expect_array(clipped[k], g, item(what, f"clipped[{k!r}]"))
+
+
 CLIP_GRAD_NORM = (
     property_check(NORM_RETURNS, "returns_norm_before_clipping", 1, S.clip_norm_case(), _total),
     property_check(NORM_RETURNS, "norm_at_most_max_norm", 1, S.clip_norm_case(), _at_most_max),
@@ -87,6 +99,7 @@ CLIP_GRAD_NORM = (
     property_check(NORM_RETURNS, "unchanged_below_threshold", 1, S.clip_norm_case(factors=(2.0, 10.0)), _noop),
     property_check(NORM_RETURNS, "rescaled_to_max_norm_above_threshold", 1, S.clip_norm_case(factors=(0.1, 0.5)),
                    _rescaled),
+    property_check(NORM_RETURNS, "zero_gradients_unchanged", 1, S.clip_norm_case(), _zero_gradients),
     inputs_unchanged(NORM_RETURNS, S.clip_norm_case()),
 )
 

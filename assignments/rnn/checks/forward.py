@@ -68,11 +68,30 @@ def _cell_odd_symmetry(probe: Probe, case: Case, h: np.ndarray) -> None:
     expect_array(probe(CELL_RETURNS.function, negated(case, "x_t", "h_prev", "b_h")), -h, msg("what.cell_odd"))
 
 
+SATURATING = 1000.0
+"""Weights this many times larger put pre-activations in the thousands, where exp overflows."""
+
+
+def _scaled_weights(case: Case) -> Case:
+    return {**case, **{name: case[name] * SATURATING for name in ("W_xh", "W_hh", "b_h")}}
+
+
+def _cell_saturates(probe: Probe, case: Case, h: np.ndarray) -> None:
+    """Scaling every weight scales the pre-activation a = atanh(h_t), so the answer should be
+    tanh(SATURATING·atanh(h_t)): ±1 wherever a is not tiny. A tanh written through np.exp gives
+    inf/inf = nan there."""
+    with np.errstate(divide="ignore"):  # atanh(±1) = ±inf, and tanh(±inf) = ±1 as it should
+        expected = np.tanh(SATURATING * np.arctanh(np.clip(h, -1.0, 1.0)))
+    expect_array(probe(CELL_RETURNS.function, _scaled_weights(case)), expected,
+                 msg("what.cell_saturated", factor=f"{SATURATING:g}"))
+
+
 CELL_FORWARD = (
     property_check(CELL_RETURNS, "bounded_by_one", 1, S.cell_case(), _cell_bounded),
     property_check(CELL_RETURNS, "zero_weights_give_tanh_bias", 1, S.cell_case().map(_zero_weights), _cell_zero_weights),
     property_check(CELL_RETURNS, "recurrent_weight_convention", 1, _convention_case(), _cell_convention),
     property_check(CELL_RETURNS, "odd_symmetry", 1, S.cell_case(), _cell_odd_symmetry),
+    property_check(CELL_RETURNS, "large_weights_saturate", 1, S.cell_case(), _cell_saturates),
     inputs_unchanged(CELL_RETURNS, S.cell_case()),
 )
 

@@ -47,6 +47,33 @@ def _large_logits(probe: Probe, drawn: tuple[Case, float], answer: tuple) -> Non
     expect_array(got_dy, dy, item(what, "dy"), 1e-6)
 
 
+WIDE = 1000.0
+"""Logits of this size make exp underflow to 0 (beyond about 745 below the row's largest logit)."""
+
+
+def _wide_rows(case: Case) -> Case:
+    """Every row spans ±WIDE: +WIDE on the class after the target, −WIDE on the target. The target's
+    probability, e^−2·WIDE, underflows to 0, yet its −log is 2·WIDE: a loss that takes the log of a
+    probability returns inf here, one that works with log-probabilities stays exact."""
+    y = case["y"].copy()
+    n, t = np.indices(case["targets"].shape)
+    y[n, t, (case["targets"] + 1) % y.shape[-1]] = WIDE
+    y[n, t, case["targets"]] = -WIDE
+    return {**case, "y": y}
+
+
+def _wide_logits(probe: Probe, case: Case, answer: tuple) -> None:
+    """Each row's loss is log Σ exp(y) − y[target] = WIDE + WIDE (every other class adds less than
+    e^−990), so the loss is 2·WIDE·T and dy is +1/N on the top class, −1/N on the target, 0 elsewhere."""
+    wide = _wide_rows(case)
+    N, T, O = wide["y"].shape
+    what = msg("what.loss_wide", function=FUNCTION, big=f"{WIDE:g}")
+    got_loss, got_dy = expect_sequence(probe(FUNCTION, wide), ("loss", "dy"), what)
+    expect_scalar(got_loss, 2 * WIDE * T, item(what, "loss"), 1e-9)
+    expected_dy = (np.where(wide["y"] == WIDE, 1.0, 0.0) - np.where(wide["y"] == -WIDE, 1.0, 0.0)) / N
+    expect_array(got_dy, expected_dy, item(what, "dy"), 1e-9)
+
+
 def _dy_rows(probe: Probe, case: Case, answer: tuple) -> None:
     sums = answer[1].sum(axis=-1)
     if not np.all(np.abs(sums) <= 1e-10):
@@ -70,6 +97,7 @@ def _fd(probe: Probe, case: Case, answer: tuple) -> None:
 
 SEQUENCE_CROSS_ENTROPY = (
     property_check(RETURNS, "large_logits_stay_finite", 1, _shifted(), _large_logits),
+    property_check(RETURNS, "wide_logits_stay_accurate", 1, S.loss_case(min_classes=2), _wide_logits),
     property_check(RETURNS, "dy_rows_sum_to_zero", 1, S.loss_case(), _dy_rows),
     property_check(RETURNS, "uniform_logits", 1, S.loss_case().map(_zero_logits), _uniform),
     property_check(RETURNS, "dy_matches_finite_differences", 1, S.loss_case(), _fd),

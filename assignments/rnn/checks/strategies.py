@@ -2,7 +2,8 @@
 
 Values lie on a grid of tenths (scaled), so a shrunk counterexample prints as short
 numbers a student can retype; dimensions start at 1 so the edge cases N=1, T=1, D=H,
-O=1 are always in reach, and the scale is drawn so saturated tanh states appear too.
+O=1 are always in reach, yet shrink towards sizes that differ from each other when the
+failure allows it (`sizes`), and the scale is drawn so saturated tanh states appear too.
 Strategies only draw inputs: no answer of the assignment is computed here (this module
 ships to students).
 """
@@ -14,8 +15,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.checks.framework import Case
+from grader.checks.shapes import sizes
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+DIM = (1, 4)  # the range of N, D, H and O
 
 
 def dim(high: int = 4) -> st.SearchStrategy[int]:
@@ -51,21 +56,21 @@ def cell_weights(draw, D: int, H: int) -> Case:
 
 @st.composite
 def cell_case(draw) -> Case:
-    N, D, H = draw(dim()), draw(dim()), draw(dim())
+    N, D, H = draw(sizes(DIM, DIM, DIM))
     w = draw(cell_weights(D, H))
     return {"x_t": draw(array((N, D), 2.0)), "h_prev": draw(array((N, H))), **w}
 
 
 @st.composite
 def forward_case(draw, min_t: int = 1) -> Case:
-    N, T, D, H = draw(dim()), draw(st.integers(min_t, 5)), draw(dim()), draw(dim())
+    N, T, D, H = draw(sizes(DIM, (min_t, 5), DIM, DIM))
     w = draw(cell_weights(D, H))
     return {"x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))), **w}
 
 
 @st.composite
 def output_case(draw) -> Case:
-    N, T, H, O = draw(dim()), draw(dim(5)), draw(dim()), draw(dim())
+    N, T, H, O = draw(sizes(DIM, (1, 5), DIM, DIM))
     return {"h": draw(array((N, T, H), 0.9)), "W_hy": draw(array((H, O), 2.0)), "b_y": draw(array((O,), 2.0))}
 
 
@@ -73,7 +78,7 @@ def output_case(draw) -> Case:
 def cell_backward_case(draw) -> Case:
     """One step's backward inputs.  The gradients use h_t only through 1 − h_t², so any state
     in (−1, 1) is a fair h_t: no forward pass is needed to build one (and none is shipped)."""
-    N, D, H = draw(dim()), draw(dim()), draw(dim())
+    N, D, H = draw(sizes(DIM, DIM, DIM))
     s = draw(weight_scale)
     return {"dh_t": draw(array((N, H), 2.0)), "x_t": draw(array((N, D), 2.0)), "h_prev": draw(array((N, H))),
             "h_t": draw(array((N, H), 0.9)), "W_xh": draw(array((D, H), s)), "W_hh": draw(array((H, H), s))}
@@ -82,7 +87,7 @@ def cell_backward_case(draw) -> Case:
 @st.composite
 def backward_case(draw, min_t: int = 1) -> Case:
     """BPTT inputs; the states h are drawn in (−1, 1) like h_t above."""
-    N, T, D, H = draw(dim()), draw(st.integers(min_t, 5)), draw(dim()), draw(dim())
+    N, T, D, H = draw(sizes(DIM, (min_t, 5), DIM, DIM))
     s = draw(weight_scale)
     return {"dh": draw(array((N, T, H), 2.0)), "x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))),
             "h": draw(array((N, T, H), 0.9)), "W_xh": draw(array((D, H), s)), "W_hh": draw(array((H, H), s))}
@@ -94,9 +99,9 @@ def targets(draw, N: int, T: int, O: int) -> np.ndarray:
 
 
 @st.composite
-def loss_case(draw, offset: float = 0.0) -> Case:
+def loss_case(draw, offset: float = 0.0, min_classes: int = 1) -> Case:
     """Logits (N, T, O) and int64 targets; `offset` is added to every logit (1e3 exposes overflow)."""
-    N, T, O = draw(dim()), draw(dim(5)), draw(dim())
+    N, T, O = draw(sizes(DIM, (1, 5), (min_classes, DIM[1])))
     y = draw(array((N, T, O), 3.0)) + offset
     return {"y": y, "targets": draw(targets(N, T, O))}
 
@@ -127,7 +132,7 @@ def clip_value_case(draw) -> Case:
 
 @st.composite
 def params_case(draw) -> Case:
-    N, T, D, H, O = draw(dim(3)), draw(dim(4)), draw(dim(3)), draw(dim(3)), draw(dim(3))
+    N, T, D, H, O = draw(sizes((1, 3), (1, 4), (1, 3), (1, 3), (1, 3)))
     w = draw(cell_weights(D, H))
     params = {**w, "W_hy": draw(array((H, O), 2.0)), "b_y": draw(array((O,), 1.0))}
     return {"params": params, "x": draw(array((N, T, D), 2.0)), "h0": draw(array((N, H))),
@@ -136,6 +141,6 @@ def params_case(draw) -> Case:
 
 @st.composite
 def sequence_case(draw) -> Case:
-    T, D, H = draw(dim(6)), draw(dim()), draw(dim())
+    T, D, H = draw(sizes((1, 6), DIM, DIM))
     w = draw(cell_weights(D, H))
     return {"x": draw(array((T, D), 2.0)), "h0": draw(array((H,))), **w}

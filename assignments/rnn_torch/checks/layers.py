@@ -58,15 +58,32 @@ def inputs_unchanged(part: str, cases: SearchStrategy, weight: float = 1) -> Che
     return Check("inputs_unchanged", weight, True, cases, verify)
 
 
+SATURATING = 100.0
+"""Weights this many times larger put pre-activations in the hundreds, where tanh is ±1 to the last bit
+and exp overflows (beyond 88 in float32, 709 in float64)."""
+
+
+def saturating(case: Case) -> Case:
+    """`case` with every weight and bias SATURATING times larger (in its own dtype)."""
+    def scaled(a):
+        return a * a.dtype.type(SATURATING)
+
+    if "state" in case:
+        return {**case, "state": {name: scaled(value) for name, value in case["state"].items()}}
+    return {**case, **{name: scaled(case[name]) for name in ("W_xh", "W_hh", "b_h")}}
+
+
 RNN_CELL = (
     same_outputs("rnn_cell", "same_as_torch", S.rnn_cell_case(), 3),
     same_gradients("rnn_cell", "gradients_same_as_torch", S.rnn_cell_case(), 3),
+    same_outputs("rnn_cell", "saturated_same_as_torch", S.rnn_cell_case().map(saturating), 1),
     inputs_unchanged("rnn_cell", S.rnn_cell_case()),
 )
 
 CELL = (
     same_outputs("ManualRNNCell", "same_as_nn_RNNCell", S.cell_case(), 3),
     same_gradients("ManualRNNCell", "gradients_same_as_nn_RNNCell", S.cell_case(), 3),
+    same_outputs("ManualRNNCell", "saturated_same_as_torch", S.cell_case().map(saturating), 1),
     inputs_unchanged("ManualRNNCell", S.cell_case()),
 )
 
@@ -74,5 +91,6 @@ LAYER = (
     same_outputs("ManualRNN", "same_as_nn_RNN_batch_first", S.layer_case(batch_first=True), 3),
     same_outputs("ManualRNN", "same_as_nn_RNN_time_first", S.layer_case(batch_first=False), 2),
     same_gradients("ManualRNN", "gradients_same_as_nn_RNN", S.layer_case(), 3),
+    same_outputs("ManualRNN", "saturated_same_as_torch", S.layer_case().map(saturating), 1),
     inputs_unchanged("ManualRNN", S.layer_case()),
 )

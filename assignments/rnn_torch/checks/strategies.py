@@ -1,7 +1,8 @@
 """Inputs of the `rnn_torch` parts, as plain arrays (the adapter builds the tensors and modules).
 
 Values lie on a grid of tenths (scaled), so a shrunk counterexample prints as short numbers;
-dimensions start at 1, so N = 1, T = 1 and D = H are in reach; each module case is float32 or
+dimensions start at 1, so N = 1, T = 1 and D = H are in reach, yet shrink towards sizes that
+differ from each other when the failure allows it (`sizes`); each module case is float32 or
 float64, and h0 is sometimes None. Pre-activations stay below about 10, so tanh never rounds
 to ±1 and every gradient stays alive. Each case's keys are the adapter's arguments, in order.
 """
@@ -13,6 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.checks.framework import Case
+from grader.checks.shapes import sizes
 
 SEEDS = st.integers(0, 2**16)
 DTYPES = st.sampled_from([np.float32, np.float64])
@@ -30,8 +32,7 @@ def array(shape: tuple[int, ...], scale: float = 1.0, dtype=np.float64) -> st.Se
     return SEEDS.map(lambda seed: grid(seed, shape, scale, dtype))
 
 
-def dim(high: int = 4) -> st.SearchStrategy[int]:
-    return st.integers(1, high)
+DIM = (1, 4)  # the range of N, D and H
 
 
 def parameters(D: int, H: int, suffix: str = "") -> dict[str, tuple[int, ...]]:
@@ -48,7 +49,7 @@ def state(draw, D: int, H: int, suffix: str, dtype) -> dict[str, np.ndarray]:
 
 @st.composite
 def rnn_cell_case(draw) -> Case:
-    N, D, H, dtype = draw(dim()), draw(dim()), draw(dim()), draw(DTYPES)
+    (N, D, H), dtype = draw(sizes(DIM, DIM, DIM)), draw(DTYPES)
     s = draw(weight_scale)
     return {"x_t": draw(array((N, D), 1.0, dtype)), "h_prev": draw(array((N, H), 1.0, dtype)),
             "W_xh": draw(array((D, H), s, dtype)), "W_hh": draw(array((H, H), s, dtype)),
@@ -57,7 +58,7 @@ def rnn_cell_case(draw) -> Case:
 
 @st.composite
 def cell_case(draw) -> Case:
-    N, D, H, dtype = draw(dim()), draw(dim()), draw(dim()), draw(DTYPES)
+    (N, D, H), dtype = draw(sizes(DIM, DIM, DIM)), draw(DTYPES)
     h = draw(st.one_of(st.none(), array((N, H), 1.0, dtype)))
     return {"state": draw(state(D, H, "", dtype)), "x": draw(array((N, D), 1.0, dtype)), "h": h,
             "dh": draw(array((N, H), 2.0, dtype))}
@@ -65,7 +66,7 @@ def cell_case(draw) -> Case:
 
 @st.composite
 def layer_case(draw, batch_first: bool | None = None) -> Case:
-    N, T, D, H, dtype = draw(dim()), draw(dim(5)), draw(dim()), draw(dim()), draw(DTYPES)
+    (N, T, D, H), dtype = draw(sizes(DIM, (1, 5), DIM, DIM)), draw(DTYPES)
     first = draw(st.booleans()) if batch_first is None else batch_first
     sequence = (N, T) if first else (T, N)
     h0 = draw(st.one_of(st.none(), array((1, N, H), 1.0, dtype)))
@@ -88,7 +89,7 @@ def head(draw, H: int, dtype) -> dict[str, np.ndarray]:
 
 @st.composite
 def train_case(draw, max_norm: st.SearchStrategy | None = None, steps: st.SearchStrategy | None = None) -> Case:
-    N, T, H, dtype = draw(dim(3)), draw(dim(5)), draw(dim()), draw(DTYPES)
+    N, T, H, dtype = draw(st.integers(1, 3)), draw(st.integers(1, 5)), draw(st.integers(*DIM)), draw(DTYPES)
     return {"model": draw(model(1, H, dtype)), "head": draw(head(H, dtype)),
             "seqs": draw(array((N, T + 1), 1.0, dtype)), "steps": draw(st.integers(1, 4) if steps is None else steps),
             "lr": draw(st.sampled_from([0.01, 0.1, 0.5])),
@@ -97,14 +98,14 @@ def train_case(draw, max_norm: st.SearchStrategy | None = None, steps: st.Search
 
 @st.composite
 def predict_case(draw, min_k: int = 1) -> Case:
-    T, H, dtype = draw(dim(6)), draw(dim()), draw(DTYPES)
+    (T, H), dtype = draw(sizes((1, 6), DIM)), draw(DTYPES)
     return {"model": draw(model(1, H, dtype)), "head": draw(head(H, dtype)), "seq": draw(array((T,), 1.0, dtype)),
             "k": draw(st.integers(min_k, 5))}
 
 
 @st.composite
 def norms_case(draw, min_t: int = 1, max_t: int = 6) -> Case:
-    T, D, H, dtype = draw(st.integers(min_t, max_t)), draw(dim()), draw(dim()), draw(DTYPES)
+    (T, D, H), dtype = draw(sizes((min_t, max_t), DIM, DIM)), draw(DTYPES)
     return {"model": draw(model(D, H, dtype)), "x": draw(array((T, D), 1.0, dtype)),
             "h0": draw(array((H,), 1.0, dtype))}
 
