@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from grader import assignments, i18n
 from grader.batch_inputs import BatchInputError
 from grader.batch_resume import grading_code_sha256
-from grader.executors import DaskExecutor, ProcessExecutor
+from grader.executors import EXECUTORS, DaskExecutor, ProcessExecutor
 from grader.model import GradingError, SubmissionResult
 from grader.runner import GradingOptions, error_result, grade
 from grader.sandbox import inert
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["EXECUTORS", "internal_error", "grade_submission", "PortableOptions", "grade_remote", "portable_ok",
            "make_executor"]
 
-EXECUTORS = ("local", "dask")
 
 
 def internal_error(key: str, exc: Exception, lang: str) -> GradingError:

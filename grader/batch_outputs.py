@@ -11,16 +11,13 @@ from typing import Iterable
 from grader.model import SubmissionResult
 from grader.reports import classroom, gradescope, html, json_report, junit, markdown
 from grader.reports.filenames import report_stem
+from grader.reports.formats import ALL_FORMATS, FORMATS
 
 __all__ = ["ALL_FORMATS", "FORMATS", "RENDERERS", "write_atomic", "report_paths", "write_reports",
            "reports_current"]
 
-RENDERERS = {"json": json_report.render, "md": markdown.render, "html": html.render}
-ALL_FORMATS = tuple(RENDERERS)  # what grade and batch write unless --format says otherwise
-# CI and LMS formats, written only when asked for: JUnit XML, Gradescope's results.json,
-# GitHub Classroom's grading-reporter result
-RENDERERS.update({"junit": junit.render, "gradescope": gradescope.render, "classroom": classroom.render})
-FORMATS = tuple(RENDERERS)
+RENDERERS = {"json": json_report.render, "md": markdown.render, "html": html.render,  # in FORMATS' order
+             "junit": junit.render, "gradescope": gradescope.render, "classroom": classroom.render}
 # file names other than `<id>.<format>` (`{id}`: the report file stem); Gradescope reads exactly
 # `results.json`, one submission per folder, so `batch` does not offer that format
 FILE_NAMES = {"junit": "{id}.junit.xml", "gradescope": "results.json", "classroom": "{id}.classroom.json"}

@@ -13,19 +13,12 @@ from pathlib import Path
 from typing import NoReturn
 
 import grader
-from grader.batch import BatchInterrupted, run_batch
-from grader.batch_grading import EXECUTORS
-from grader.batch_inputs import BatchInputError
-from grader.batch_outputs import ALL_FORMATS, FORMATS, write_atomic, write_reports
-from grader.executors import ExecutorUnavailable, cpu_count
-from grader.course import load as load_course
-from grader.deadlines import student_key
+from grader.executors import EXECUTORS, ExecutorUnavailable, cpu_count
 from grader.i18n import LANGS, text
-from grader.submission_times import WEAKEST
 from grader.manifest import FILE_NAME, read_manifest
 from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
-from grader.progress import BatchProgress
+from grader.reports.formats import ALL_FORMATS, FORMATS
 from grader.runner import GradingOptions, grade
 from grader import assignments
 from grader.errors import EXIT_BELOW, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, GraderError
@@ -327,6 +320,8 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
     for note in result.extra.get("notes", ()):  # e.g. which file of a folder was checked, and why
         print(f"rnn-grader: {_one_line(note)}", file=sys.stderr)
     if args.format:
+        from grader.batch_outputs import write_reports  # the renderers (jinja2 for HTML): only when reports are asked for
+
         for written in write_reports(result, args.out, args.format):
             print(f"wrote {written}", file=sys.stderr)
     sys.stdout.write(terminal.render(result, reports_hint=not args.format))
@@ -338,6 +333,13 @@ def cmd_single(args: argparse.Namespace, mode: str) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    # the batch's machinery (reports, gradebook store, course, executors), imported only by this command
+    from grader.batch import BatchInterrupted, run_batch
+    from grader.batch_inputs import BatchInputError
+    from grader.batch_outputs import write_atomic
+    from grader.course import load as load_course
+    from grader.progress import BatchProgress
+
     _check_out(args.out)
     if "gradescope" in args.format:
         raise InputError("--format gradescope writes one results.json per submission; use "
@@ -377,6 +379,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def _announce_lateness(batch, course) -> None:
     """After a batch with a deadline: how many were late, and which times rest on the weakest source."""
+    from grader.deadlines import student_key
+    from grader.submission_times import WEAKEST
+
     late = [e for e in batch.entries if e.late.late_hours > 0]
     charged = sum(e.late.penalty > 0 for e in late)
     print(f"late: {len(late)} of {len(batch.entries)} submissions after their deadline, {charged} with a penalty "

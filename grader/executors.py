@@ -29,6 +29,7 @@ Work = Callable[[Any, Any], Any]
 Finished = Callable[[int, Any], None]
 
 MAX_POOL_RESTARTS = 3
+EXECUTORS = ("local", "dask")  # the names `batch --executor` takes
 
 
 class ExecutorUnavailable(RuntimeError):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 
 import grader
-from grader import drawn_store, i18n, values
+from grader import batteries, drawn_store, i18n, values
 from grader.determinism import pin_generation
 from grader.checks.answers import returned
 from grader.manifest import MODES
@@ -86,12 +86,29 @@ class SandboxProbe:
         return PartAborted(msg("check.budget_exhausted", part=self.part, seconds=f"{self.seconds:g}"))
 
     def _outcome(self, function: str, case: Case):
-        if function in self.broken:
-            raise PartAborted(self.broken[function])
+        self.before_call(function)
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise self._out_of_time()
-        out = self.box.call(function, arguments(case), seconds=left)
+        return self.judge(function, self.box.call(function, arguments(case), seconds=left), left)
+
+    def before_call(self, function: str) -> None:
+        if function in self.broken:
+            raise PartAborted(self.broken[function])
+
+    def call_round(self, calls: list[tuple[str, tuple]]) -> list[tuple[Any, float]]:
+        """Calls in one request (a battery's round), each outcome with the time `judge` weighs it by:
+        what was left of the part when the request went out, none when the part's time ran out meanwhile."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._out_of_time()
+        outs = self.box.call_many(calls, seconds=left, until=self.deadline)
+        left_after = left if time.monotonic() < self.deadline else 0.0
+        return [(out, left_after) for out in outs]
+
+    def judge(self, function: str, out, left: float):
+        """A call's outcome as a check sees it: the outcome when it answered, else the verdict
+        (PartAborted or Mismatch) its failure earns, `left` being the part's time when it was called."""
         self.printed = out.output
         if out.ok:
             return out
@@ -194,8 +211,7 @@ class Failure:
 def run_check(check: Check, probe: SandboxProbe, examples: int, seed: int, function: str = "") -> Failure | None:
     """Run one property; None on success."""
     try:
-        for drawn in drawn_inputs(check, examples, seed):
-            check.verify(probe, copy.deepcopy(drawn))  # a check may not change what the next submission gets
+        batteries.verify_all(check, probe, drawn_inputs(check, examples, seed))
     except Exception:  # noqa: BLE001  (a failure: Hypothesis finds it again, shrinks it, and words it)
         pass
     else:

@@ -118,6 +118,36 @@ def test_gradebook_is_written_after_every_submission(tmp_path, monkeypatch):
     assert rows_when_called == [["a"], ["a", "b"], ["a", "b", "c"]]
 
 
+def test_each_finished_row_is_appended_and_the_table_rewritten_in_order_once_at_the_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_grading, "grade", fake_grade())
+    rendered = []
+    real_render = batch_module.gradebook.render
+    monkeypatch.setattr(batch_module.gradebook, "render", lambda *a, **k: rendered.append(1) or real_render(*a, **k))
+
+    class Backwards:
+        """Finishes the submissions last first, as workers may."""
+
+        name = "fake"
+
+        def run(self, work, context, items, finished):
+            for index, submission in reversed(items):
+                finished(index, work(submission, context))
+            return []
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}.py").write_text("x = 1\n", encoding="utf-8")
+    seen = []
+    run_batch(folder, out, CHECK, executor=Backwards(),
+              progress=lambda done, total, result: seen.append([r[0] for r in read_gradebook(out / "gradebook.csv")[1:]]))
+    assert seen == [["d"], ["d", "c"], ["d", "c", "b"], ["d", "c", "b", "a"]]  # each row as soon as it is finished
+    assert [r[0] for r in read_gradebook(out / "gradebook.csv")[1:]] == ["a", "b", "c", "d"]
+    assert len(rendered) == 2  # the whole table: before grading and at the end, never once per submission
+    run_batch(folder, out, CHECK, executor=Backwards())  # resumed: every row reused, none twice
+    assert [r[0] for r in read_gradebook(out / "gradebook.csv")[1:]] == ["a", "b", "c", "d"]
+
+
 def test_interrupted_batch_keeps_what_was_graded(tmp_path, monkeypatch):
     graded = fake_grade()
     calls = []

@@ -31,8 +31,18 @@ def render(results: Iterable[SubmissionResult], part_names: tuple[str, ...],
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(FIXED + part_names + (LATE if lateness is not None else ()))
     for index, r in enumerate(results):
-        scores = {p.name: p.score for p in r.parts}
-        writer.writerow([text_cell(r.student), r.score, r.max_score, r.status] +
-                        [scores.get(n, 0.0) for n in part_names] +
-                        (late_cells(lateness[index]) if lateness is not None else []))
+        writer.writerow(_cells(r, part_names, lateness[index] if lateness is not None else None))
     return buffer.getvalue()
+
+
+def render_row(result: SubmissionResult, part_names: tuple[str, ...], lateness: Lateness | None = None) -> str:
+    """One row, as `render` writes it: what a batch appends as each submission finishes."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(_cells(result, part_names, lateness))
+    return buffer.getvalue()
+
+
+def _cells(r: SubmissionResult, part_names: tuple[str, ...], late: Lateness | None) -> list:
+    scores = {p.name: p.score for p in r.parts}
+    return ([text_cell(r.student), r.score, r.max_score, r.status] + [scores.get(n, 0.0) for n in part_names] +
+            (late_cells(late) if late is not None else []))

@@ -313,12 +313,14 @@ class Sandbox:
         """One call; the same as ``call_many([(name, args)], seconds=seconds)[0]``."""
         return self.call_many([(name, args)], seconds=seconds)[0]
 
-    def call_many(self, calls: Iterable[tuple[str, Sequence[Any]]], *,
-                  stop_on_fatal: bool = True, seconds: float | None = None) -> list[CallOutcome]:
+    def call_many(self, calls: Iterable[tuple[str, Sequence[Any]]], *, stop_on_fatal: bool = True,
+                  seconds: float | None = None, until: float | None = None) -> list[CallOutcome]:
         """Run calls in order in one round trip; one CallOutcome per call, same order.
 
         Each call has ``limits.call_seconds``, or ``seconds`` when that is shorter (what is
-        left of a caller's own time budget); past it the call is a "timeout".
+        left of a caller's own time budget); past it the call is a "timeout". ``until`` (a
+        time.monotonic() instant) bounds the request as a whole: a call still running then is a
+        "timeout" too, so many calls in one request spend no more of a budget than one by one.
 
         After a fatal outcome (timeout, crash, memory, exit, protocol) the worker is killed;
         with ``stop_on_fatal`` the remaining calls are "skipped", otherwise a fresh worker
@@ -353,7 +355,7 @@ class Sandbox:
                                                output=error.output) for _ in rest)
                     break
             try:
-                outs = self._run(rest, first if i == 0 else self._request(rest), seconds)
+                outs = self._run(rest, first if i == 0 else self._request(rest), seconds, until)
             except BaseException:  # e.g. Ctrl-C in the grader: never leave a half-read worker
                 self._res.stop_worker()
                 raise
@@ -381,7 +383,7 @@ class Sandbox:
         return enc.frame({"op": "calls", "batch": self._batch_id, "calls": calls})
 
     def _run(self, batch: list[tuple[str, tuple]], request: bytes,
-             seconds: float | None = None) -> list[CallOutcome]:
+             seconds: float | None = None, until: float | None = None) -> list[CallOutcome]:
         """Send one request and collect responses until done or the first fatal outcome."""
         limit = self.limits.call_seconds if seconds is None else min(seconds, self.limits.call_seconds)
         worker = self._res.worker
@@ -391,7 +393,7 @@ class Sandbox:
         start = time.monotonic()
         for index, (name, _) in enumerate(batch):
             try:
-                ev = worker.wait(start + limit)
+                ev = worker.wait(start + limit if until is None else min(start + limit, until))
                 if ev == "frame":
                     outcome = self._result(worker.frames.popleft(), index, name)
                     if not outcome.fatal:

@@ -6,6 +6,7 @@ import math
 import os
 import pickle
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -379,3 +380,13 @@ def test_a_call_given_fewer_seconds_stops_at_them_and_more_never_extend_the_limi
     assert out.error_kind == "timeout" and out.message == "nap() took longer than 0.25 s"
     assert box.call("nap", (0,), seconds=60).value == 0
     assert box.call("nap", (3,), seconds=60).message == "nap() took longer than 1 s"
+
+
+def test_a_request_stops_at_its_until_however_many_calls_fit_in_the_call_limit(make_box):
+    box = make_box(source="import time\ndef nap(s):\n    time.sleep(s)\n    return s\n",
+                   limits=Limits(call_seconds=5, import_seconds=5))
+    assert box.load() is None
+    outs = box.call_many([("nap", (0,)), ("nap", (0.2,)), ("nap", (0.2,)), ("nap", (0.2,))],
+                         until=time.monotonic() + 0.3)  # each call alone is far within its 5 s
+    assert [o.ok for o in outs[:2]] == [True, True]
+    assert outs[2].error_kind == "timeout" and outs[3].error_kind == "skipped"
