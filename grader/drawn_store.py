@@ -55,7 +55,7 @@ def fingerprint() -> str:
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] in CODE_PACKAGES[1:] and getattr(module, "__file__", None):
             files.add(Path(module.__file__).resolve())
-    for path in sorted(files):
+    for path in sorted(p for p in files if p.is_file()):  # a module whose file is gone has nothing to hash
         digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -44,6 +44,7 @@ def decoded(uri: str) -> tuple[str, bytes]:
 def test_without_a_hangul_font_the_korean_pictures_keep_their_text(monkeypatch):
     monkeypatch.setattr(plot, "_fonts", lambda: (("DejaVu Sans",), frozenset(range(0x2300))))  # no Hangul
     plot.render_png.cache_clear()  # pictures drawn earlier in this process were drawn with the real fonts
+    monkeypatch.setattr(plot, "render_png", plot.render_png.__wrapped__)  # and none drawn here outlives the test
     x, y = text("ko", "summary.histogram_x"), text("ko", "summary.histogram_y")
     kind, svg = decoded(summary_plot.histogram_png(summary.histogram(class_of(9, "ko")), x, y))
     assert kind == "data:image/svg+xml" and f">{x}<".encode() in svg and f">{y}<".encode() in svg
