@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["text", "tree"]
+__all__ = ["already", "text", "tree"]
 
 ELLIPSIS = "…"
 REPLACEMENT = "\ufffd"
@@ -36,6 +36,13 @@ def text(value: str, limit: int) -> str:
         value = value[:limit - 1] + ELLIPSIS
     value = _UNSAFE.sub(_escape, value)
     return value if len(value) <= limit else value[:limit - 1] + ELLIPSIS
+
+
+def already(json_text: str, limit: int) -> bool:
+    """True when every string parsed from this JSON text is inert as it is, so `tree` would change
+    nothing: the text holds no escape (each string holds only characters the text shows), no unsafe
+    character, and is no longer than `limit`. Most replies are such, and skip the walk."""
+    return len(json_text) <= limit and "\\" not in json_text and _UNSAFE.search(json_text) is None
 
 
 def tree(node: Any, limit: int) -> Any:

@@ -107,7 +107,8 @@ def _frames(head: dict) -> tuple[Frame, ...]:
 
 def _envelope(payload: bytes, op: str) -> tuple[dict, wire.Decoder]:
     head, decoder = wire.decode_payload(payload, max_str=wire.MAX_STR)
-    head = inert.tree(head, wire.MAX_STR)  # every string the child chose, before anything reads it
+    if not inert.already(decoder.header, wire.MAX_STR):
+        head = inert.tree(head, wire.MAX_STR)  # every string the child chose, before anything reads it
     if type(head) is not dict:
         raise _Protocol("message envelope is not an object")
     if head.get("op") != op:

@@ -332,7 +332,8 @@ class Decoder:
     """Rebuilds value trees of one decoded payload; every array is fresh, parent-owned memory."""
 
     def __init__(self, payload: bytes, table: list, *, max_str: int | None,
-                 scalars: bool) -> None:
+                 scalars: bool, header: str = "") -> None:
+        self.header = header  # the JSON text the envelope was parsed from
         self._payload = payload
         self._table = table  # [(dtype, shape, offset, nbytes)]
         self._used = [False] * len(table)
@@ -429,7 +430,7 @@ def decode_payload(payload: bytes, *, max_str: int | None = None,
         raise
     except (ValueError, RecursionError) as e:  # UnicodeDecodeError, JSONDecodeError, int digits
         raise WireError(f"header is not valid JSON ({type(e).__name__})") from None
-    if _too_deep(obj):
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _too_deep(obj):  # fewer brackets: not that deep
         raise WireError(f"header nested deeper than {MAX_JSON_DEPTH} levels")
     if type(obj) is not dict or set(obj) != {"head", "arrays"}:
         raise WireError("header must be an object with exactly 'head' and 'arrays'")
@@ -460,7 +461,7 @@ def decode_payload(payload: bytes, *, max_str: int | None = None,
         offset += nbytes
     if offset != n:
         raise WireError(f"{n - offset} trailing bytes after the array buffers")
-    return obj["head"], Decoder(payload, table, max_str=max_str, scalars=scalars)
+    return obj["head"], Decoder(payload, table, max_str=max_str, scalars=scalars, header=text)
 
 
 # --------------------------------------------------------------------------- framing

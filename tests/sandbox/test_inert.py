@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from grader.sandbox import inert, wire
 from grader.sandbox.sandbox import _envelope
@@ -49,6 +52,36 @@ def test_tree_reaches_every_string_keys_included():
     doc = {"op": "result", "message\ud800": ["a\x1b", {"k\x00": "v\udfff"}], "n": 1.5, "ok": False, "x": None}
     assert inert.tree(doc, LIMIT) == {"op": "result", "message\ufffd": ["a\\x1b", {"k\\x00": "v\ufffd"}],
                                       "n": 1.5, "ok": False, "x": None}
+
+
+JSON_DOCS = st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                         max_leaves=12)
+
+
+@settings(derandomize=True, database=None, max_examples=300)
+@given(JSON_DOCS, st.booleans(), st.integers(1, 60))
+def test_a_text_already_inert_parses_to_what_tree_would_give(doc, ascii_only, limit):
+    text = json.dumps(doc, ensure_ascii=ascii_only)
+    if inert.already(text, limit):
+        assert inert.tree(json.loads(text), limit) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", ['{"m":"a\\u001b"}', '{"m":"\x1b[2J"}', '{"m":"\x9b"}', '{"m":"\\n"}',
+                                  '{"m":"' + "x" * LIMIT + '"}'])
+def test_escapes_unsafe_characters_and_long_texts_are_not_already_inert(text):
+    assert not inert.already(text, LIMIT)
+    assert inert.already('{"op":"result","value":["a",0]}', LIMIT)
+
+
+def test_a_forged_reply_of_raw_control_characters_is_made_inert():
+    """Not every frame is written by json.dumps with its escapes: raw bytes are read as carefully (JSON
+    itself refuses raw C0 controls; DEL and the C1 controls, CSI among them, pass it)."""
+    text = '{"head":{"op":"result","batch":1,"index":0,"ok":false,"kind":"exception","type":"E\x7f[2J",' \
+           '"message":"\x9bx","line":null},"arrays":[]}'
+    raw = text.encode()
+    read, _ = _envelope(wire.HLEN.pack(len(raw)) + raw, "result")
+    assert read["type"] == "E\\x7f[2J" and read["message"] == "\\x9bx"
 
 
 def _payload(head: dict) -> bytes:
