@@ -459,4 +459,6 @@ class Sandbox:
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:
     """The outcome with what the call printed, made inert (nothing cut: the capture already capped it)."""
+    if not output:  # most calls print nothing: no copy of the outcome
+        return outcome
     return dataclasses.replace(outcome, output=inert.text(output, 4 * len(output) + 1))
