@@ -7,6 +7,7 @@ be called in-process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from grader.reference import ReferenceMissing, load_reference, reference_path
 from grader.reports import lms, terminal
 from grader.reports.formats import ALL_FORMATS, FORMATS
 from grader.runner import GradingOptions, grade
-from grader import assignments
+from grader import assignments, cache
 from grader.errors import EXIT_BELOW, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, GraderError
 from grader.sandbox import IsolationUnavailable, Limits, isolation
 from grader.spec import Assignment
@@ -303,7 +304,24 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return watch.watch(check_once, lambda: _watched(args.path, assignment.files), sys.stdout, args.lang)
 
 
+@contextlib.contextmanager
+def _isolation_remembered():
+    """One submission at a time (a student's `check`, again and again): keep the isolation level
+    found to work for the rest of the boot, so that only the first run starts a trial worker."""
+    root = cache.root()
+    isolation.remember_in(None if root is None else root / "isolation")
+    try:
+        yield
+    finally:
+        isolation.remember_in(None)
+
+
 def cmd_single(args: argparse.Namespace, mode: str) -> int:
+    with _isolation_remembered():
+        return _single(args, mode)
+
+
+def _single(args: argparse.Namespace, mode: str) -> int:
     if getattr(args, "watch", False):
         return cmd_watch(args)
     try:

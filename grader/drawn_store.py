@@ -26,19 +26,15 @@ from typing import Any
 
 import numpy as np
 
-ENV_VAR = "RNN_GRADER_CACHE"
+from grader.cache import root as cache_root
+
 CODE_PACKAGES = ("grader", "rnn_grader_assignments", "rnn_grader_solutions")
 
 
 def folder() -> Path | None:
     """Where drawn inputs are kept, or None when the store is off."""
-    chosen = os.environ.get(ENV_VAR, "")
-    if chosen == "off":
-        return None
-    if chosen:
-        return Path(chosen) / "drawn"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "rnn-grader" / "drawn"
+    base = cache_root()
+    return None if base is None else base / "drawn"
 
 
 @cache

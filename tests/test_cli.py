@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,26 @@ def test_check_fail_under_at_and_above_is_exit_0(capsys):
     assert code == 1 and err.splitlines()[-1] == "rnn-grader: score 100 < 100.5 (--fail-under)"
     code, _, err = run(capsys, "check", REFERENCE, "--fail-under", "100.5", "--lang", "ko", *FAST)
     assert code == 1 and err.splitlines()[-1] == "rnn-grader: 점수 100 < 100.5 (--fail-under)"
+
+
+def test_check_keeps_the_isolation_level_that_worked_in_the_cache_and_batch_does_not(tmp_path, monkeypatch, capsys):
+    from grader import cache
+    from grader.sandbox import isolation
+
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setattr(isolation, "_probes", {})  # as a new process finds it
+    try:
+        assert run(capsys, "check", REFERENCE, *FAST)[0] == 0
+        kept = list((tmp_path / "cache" / "isolation").glob("*.json"))
+        assert len(kept) == 1 and any(level["ok"] for level in json.loads(kept[0].read_text()).values())
+        shutil.rmtree(tmp_path / "cache")
+        monkeypatch.setattr(isolation, "_probes", {})
+        (tmp_path / "class").mkdir()
+        shutil.copy(REFERENCE, tmp_path / "class" / "a.py")
+        assert run(capsys, "batch", tmp_path / "class", "--out", tmp_path / "out", *FAST)[0] == 0
+        assert not (tmp_path / "cache" / "isolation").exists()
+    finally:
+        isolation.remember_in(None)
 
 
 def test_check_finds_rnn_py_in_the_current_folder(tmp_path, monkeypatch, capsys):

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from grader import assignments, drawn_store
+from grader import assignments, cache, drawn_store
 from grader.runner import check_seed, drawn_inputs
 from tests.conftest import MISTAKES, compose
 from tests.test_runner import GOLDEN, _rounded, comparable_report, grade_file, write
@@ -15,14 +15,14 @@ from tests.test_runner import GOLDEN, _rounded, comparable_report, grade_file, w
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """The store on, in a fresh folder, and this process's drawn inputs forgotten (a new process)."""
-    monkeypatch.setenv(drawn_store.ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "cache"))
     drawn_inputs.cache_clear()
     yield tmp_path / "cache"
     drawn_inputs.cache_clear()
 
 
 def test_off_stores_nothing(tmp_path, monkeypatch):
-    monkeypatch.setenv(drawn_store.ENV_VAR, "off")
+    monkeypatch.setenv(cache.ENV_VAR, "off")
     drawn_store.save("a_check", 3, 1, ({"x": np.ones(2)},))
     assert drawn_store.folder() is None and drawn_store.load("a_check", 3, 1) is None
 
@@ -66,7 +66,7 @@ def filled_store(tmp_path_factory):
     """A store that one grading filled: the fixtures below read every input from it."""
     folder = tmp_path_factory.mktemp("drawn-store")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(drawn_store.ENV_VAR, str(folder))
+        patch.setenv(cache.ENV_VAR, str(folder))
         drawn_inputs.cache_clear()
         rnn = assignments.load("rnn")
         for part in rnn.parts:

@@ -18,19 +18,25 @@ too; ``describe`` names what a level leaves open, as reports show it.
 
 ``resolve(request)`` turns "auto" into the best level that actually works here (each level
 is probed once per process by starting a real worker) and raises ``IsolationUnavailable``
-for a forced level that does not work. How each level is built lives beside this module:
+for a forced level that does not work. A command that grades one submission may ask
+(``remember_in``) for a level that worked to be kept for the rest of the boot, under a key of
+everything that could change the answer: a student's second `check` then starts no trial worker. How each level is built lives beside this module:
 bubblewrap.py (the bwrap command line), uid_slots.py (per-slot uids), sweeps.py (killing every
 process of a slot or of a process tree).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import os
 import platform
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import landlock, wire
 from .bubblewrap import bwrap_path
@@ -65,17 +71,76 @@ def seccomp_supported() -> bool:
 
 _probes: dict[str, LevelCheck] = {}
 _probe_lock = threading.Lock()
+_remembered: list[Path] = []  # the folder of levels kept for the boot, when a command asked for it
+
+
+def remember_in(folder: Path | None) -> None:
+    """Keep the levels found to work in ``folder`` for the rest of this boot, and use those kept
+    there (None: probe in every process, as by default)."""
+    _remembered[:] = [folder] if folder is not None else []
 
 
 def probe(level: str) -> LevelCheck:
-    """Whether ``level`` works here, found out once per process by starting a real worker."""
+    """Whether ``level`` works here, found out once per process by starting a real worker (or
+    read from what `remember_in` kept of an earlier process in this boot)."""
     if level not in LEVELS:
         raise ValueError(f"unknown isolation level {level!r}; expected one of {', '.join(LEVELS)}")
     with _probe_lock:
         found = _probes.get(level)
         if found is None:
-            found = _probes[level] = _probe(level)
+            found = _recalled(level)
+        if found is None:
+            found = _probe(level)
+            _keep(found)
+        _probes[level] = found
         return found
+
+
+def _machine_key() -> str:
+    """Everything that could change whether a level works, short of a real worker: the boot, the
+    kernel and its user-namespace switches, who grades with which Python, bwrap, and our worker."""
+    parts = [os.uname().release, str(os.getuid()), sys.executable, sys.version, str(landlock.abi())]
+    for path in ("/proc/sys/kernel/random/boot_id", "/proc/sys/kernel/unprivileged_userns_clone",
+                 "/proc/sys/user/max_user_namespaces", "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+                 str(Path(__file__).with_name("worker.py"))):
+        try:
+            parts.append(Path(path).read_text(errors="replace"))
+        except OSError:
+            parts.append("-")
+    bwrap = bwrap_path()
+    if bwrap is not None:
+        stat = os.stat(bwrap)
+        parts.append(f"{bwrap} {stat.st_size} {stat.st_mtime_ns} {stat.st_mode}")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _kept_file() -> Path | None:
+    return _remembered[0] / f"{_machine_key()}.json" if _remembered else None
+
+
+def _recalled(level: str) -> LevelCheck | None:
+    path = _kept_file()
+    try:
+        fields = json.loads(path.read_text())[level] if path is not None else None
+        return LevelCheck(**fields) if fields and fields.get("ok") is True and fields.get("level") == level else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # nothing kept, or unreadable: probe
+
+
+def _keep(found: LevelCheck) -> None:
+    """Keep a level that worked (only those: a level that failed is probed again next time)."""
+    path = _kept_file()
+    if path is None or not found.ok:
+        return
+    try:
+        kept = json.loads(path.read_text()) if path.is_file() else {}
+        kept[found.level] = dataclasses.asdict(found)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(kept))
+        os.replace(temporary, path)
+    except (OSError, ValueError, TypeError):
+        pass  # a cache: grading goes on without it
 
 
 def _probe(level: str) -> LevelCheck:

@@ -88,6 +88,61 @@ def test_an_unavailable_forced_level_is_a_clear_error(monkeypatch):
         assert box.level != "bubblewrap"
 
 
+@pytest.fixture
+def fresh_process(monkeypatch, tmp_path):
+    """The module as a new grader process finds it (nothing probed yet), keeping what works in
+    tmp_path; `trials` lists the levels a trial worker was started for."""
+    trials: list[str] = []
+    real = isolation._probe
+
+    def counted(level: str) -> LevelCheck:
+        trials.append(level)
+        return real(level)
+
+    monkeypatch.setattr(isolation, "_probes", {})
+    monkeypatch.setattr(isolation, "_probe", counted)
+    isolation.remember_in(tmp_path)
+    yield tmp_path, trials
+    isolation.remember_in(None)
+
+
+def test_a_level_that_worked_is_kept_for_the_next_process_of_the_boot(fresh_process, monkeypatch):
+    folder, trials = fresh_process
+    first = isolation.probe("process")
+    assert first.ok and trials == ["process"] and len(list(folder.glob("*.json"))) == 1
+    monkeypatch.setattr(isolation, "_probes", {})  # the next process
+    assert isolation.probe("process") == first and trials == ["process"]
+    monkeypatch.setattr(isolation, "_machine_key", lambda: "another boot or kernel or bwrap")
+    monkeypatch.setattr(isolation, "_probes", {})
+    assert isolation.probe("process") == first and trials == ["process", "process"]
+
+
+def test_a_level_that_failed_is_not_kept(fresh_process, monkeypatch):
+    folder, trials = fresh_process
+    monkeypatch.setattr(isolation, "_probe", lambda level: trials.append(level) or LevelCheck(level, False, "no"))
+    assert not isolation.probe("process").ok
+    monkeypatch.setattr(isolation, "_probes", {})
+    assert not isolation.probe("process").ok and trials == ["process", "process"]
+    assert not list(folder.glob("*.json"))
+
+
+@pytest.mark.parametrize("kept", ["{not json", "[]", '{"process": {"level": "process", "ok": false}}',
+                                  '{"process": {"level": "bubblewrap", "ok": true}}', '{"process": {"ok": true, "x": 1}}'])
+def test_a_kept_file_that_is_damaged_or_says_no_means_a_trial_worker(fresh_process, kept):
+    folder, trials = fresh_process
+    (folder / f"{isolation._machine_key()}.json").write_text(kept)
+    assert isolation.probe("process").ok and trials == ["process"]
+
+
+def test_nothing_is_kept_unless_a_command_asks(fresh_process, monkeypatch):
+    folder, trials = fresh_process
+    isolation.remember_in(None)
+    isolation.probe("process")
+    monkeypatch.setattr(isolation, "_probes", {})
+    isolation.probe("process")
+    assert trials == ["process", "process"] and not list(folder.iterdir())
+
+
 def test_an_unknown_level_is_rejected_up_front():
     with pytest.raises(ValueError, match="Limits.isolation must be one of auto, bubblewrap"):
         Limits(isolation="docker")
