@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import math
 import warnings
 from dataclasses import dataclass
@@ -55,9 +56,13 @@ def _xs(x: np.ndarray, n: int) -> np.ndarray:
 
 @cache
 def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
-    """The installed families among FONT_FAMILIES and every code point they can draw."""
+    """The installed families among FONT_FAMILIES and every code point they can draw. (Called before any
+    figure is drawn, so it also quiets matplotlib's font fallbacks: "findfont: Font family ... not found"
+    lines for mathtext fonts this machine lacks are noise on an instructor's terminal, not news.)"""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
     families, glyphs = [], set()
     by_name = {f.name: f.fname for f in font_manager.fontManager.ttflist}
