@@ -57,6 +57,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_STR",
     "Unsupported",
+    "type_name",
     "WireError",
     "FrameTooLarge",
     "reply_limit",
@@ -136,11 +137,12 @@ def reply_limit(request_bytes: int) -> int:
     return min(MAX_FRAME, REPLY_FACTOR * request_bytes + REPLY_SLACK)
 
 
-def _type_name(v: Any) -> str:
+def type_name(v: Any) -> str:
+    """The name of ``v``'s type as a plain str of at most MAX_TYPE_NAME characters, whatever its
+    metaclass makes of ``__name__`` (a str subclass with its own methods, or no str at all)."""
     try:
         name = type(v).__name__
-        if not isinstance(name, str):
-            name = "?"
+        name = str.__str__(name) if isinstance(name, str) else "?"
     except BaseException:  # noqa: BLE001 - a hostile metaclass
         name = "?"
     return name[:MAX_TYPE_NAME]
@@ -178,7 +180,7 @@ class Encoder:
             if not self.lenient:
                 raise ValueError(f"value too large to send: {e}") from None
             self._rollback(state)
-            return ["u", f"{_type_name(v)} (too large to send)"[:MAX_TYPE_NAME]]
+            return ["u", f"{type_name(v)} (too large to send)"[:MAX_TYPE_NAME]]
 
     def try_value(self, v: Any) -> Any | None:
         """Like value(), but None (and nothing kept) when the value is too large to send."""
@@ -214,9 +216,9 @@ class Encoder:
 
     def _unsupported(self, v: Any, why: str = "") -> list:
         if not self.lenient:
-            raise TypeError(f"cannot send a value of type {_type_name(v)}{why}")
+            raise TypeError(f"cannot send a value of type {type_name(v)}{why}")
         self._count()
-        return ["u", (_type_name(v) + why)[:MAX_TYPE_NAME]]
+        return ["u", (type_name(v) + why)[:MAX_TYPE_NAME]]
 
     def _array(self, a: np.ndarray, tag: str) -> list:
         a = np.asarray(a)  # drops ndarray subclasses (in the child that may run student code)

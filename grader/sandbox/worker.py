@@ -442,14 +442,6 @@ def _text(x, limit: int = wire.MAX_STR) -> str:
     return str.__str__(s)[:limit]
 
 
-def _type_name(e) -> str:
-    try:
-        name = type(e).__name__
-    except BaseException:  # noqa: BLE001
-        name = "?"
-    return _text(name, wire.MAX_TYPE_NAME)
-
-
 def _submission_line(tb, path: str):
     """Innermost line of the traceback that lies in the submission file."""
     line = None
@@ -465,7 +457,7 @@ def _submission_line(tb, path: str):
 
 def _describe(e, path: str) -> dict:
     info = {
-        "type": _type_name(e),
+        "type": wire.type_name(e),
         "message": _text(e),
         "line": _submission_line(e.__traceback__, path),
     }
@@ -508,7 +500,7 @@ def _run_sections(module, path: str, sections) -> list:
             exec(compile(code, path, "exec", dont_inherit=True), module.__dict__)
         except SyntaxError as e:
             line = e.lineno if getattr(e, "filename", None) == path and isinstance(e.lineno, int) else None
-            failed.append({"section": index, "type": _type_name(e), "message": _text(e.msg), "line": line})
+            failed.append({"section": index, "type": wire.type_name(e), "message": _text(e.msg), "line": line})
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, ...: the cell failed
             failed.append({"section": index, **_describe(e, path)})
     return failed
@@ -626,7 +618,7 @@ def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args
             raise
         except BaseException:  # noqa: BLE001 - e.g. a dict subclass whose items() raises
             enc = wire.Encoder(lenient=True, max_str=wire.MAX_STR)
-            head["value"] = ["u", _type_name(value)]
+            head["value"] = ["u", wire.type_name(value)]
     try:
         tree = enc.try_value(args)
     except MemoryError:
@@ -639,7 +631,7 @@ def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args
     except ValueError:  # too large after all: send the verdict without the arrays
         enc = wire.Encoder(lenient=True, max_str=wire.MAX_STR)
         if value_set:
-            head["value"] = ["u", _type_name(value) + " (too large to send)"]
+            head["value"] = ["u", wire.type_name(value) + " (too large to send)"]
         head["args_after"] = ["t", []]
         return enc.frame(head)
 

@@ -303,3 +303,22 @@ def test_decoding_never_unpickles(monkeypatch):
     monkeypatch.setattr(np, "load", forbidden)
     value = {"x": np.arange(5.0), "t": (1, "a", None, [np.int64(3)])}
     assert_same(roundtrip(value)["x"], value["x"])
+
+
+def test_type_name_is_a_plain_short_str_whatever_the_metaclass_does():
+    class Sly(str):
+        def __getitem__(self, index):
+            raise RuntimeError("sliced")
+
+    class Meta(type):
+        @property
+        def __name__(cls):
+            return cls.answer
+
+    long_name = type("N" * 500, (), {})
+    sly = Meta("Sly", (), {"answer": Sly("Sly")})
+    broken = Meta("Broken", (), {"answer": 42})
+    assert wire.type_name(long_name()) == "N" * wire.MAX_TYPE_NAME
+    assert wire.type_name(sly()) == "Sly" and type(wire.type_name(sly())) is str
+    assert wire.type_name(broken()) == "?"
+    assert wire.type_name(3.5) == "float"
