@@ -392,11 +392,11 @@ class Sandbox:
         worker.send(request)
         outs: list[CallOutcome] = []
         start = time.monotonic()
-        for index, (name, _) in enumerate(batch):
+        for index, (name, args) in enumerate(batch):
             try:
                 ev = worker.wait(start + limit if until is None else min(start + limit, until))
                 if ev == "frame":
-                    outcome = self._result(worker.frames.popleft(), index, name)
+                    outcome = self._result(worker.frames.popleft(), index, name, args)
                     if not outcome.fatal:
                         outs.append(_with_output(outcome, worker.take_output()))
                         start = time.monotonic()
@@ -423,7 +423,7 @@ class Sandbox:
             return outs
         return outs
 
-    def _result(self, payload: bytes, index: int, name: str) -> CallOutcome:
+    def _result(self, payload: bytes, index: int, name: str, args: tuple) -> CallOutcome:
         head, decoder = _envelope(payload, "result")
         if _get(head, "batch", (int,)) != self._batch_id:
             raise _Protocol(f"result for request {head['batch']} during request {self._batch_id}")
@@ -433,6 +433,7 @@ class Sandbox:
         args_after = decoder.value(head.get("args_after", ["t", []]))
         if type(args_after) is not tuple:
             raise _Protocol("args_after is not a tuple")
+        args_after = _restored(args_after, _get(head, "unchanged", (list,), optional=True) or [], args)
         if ok:
             if "value" not in head:
                 raise _Protocol("missing field 'value'")
@@ -455,6 +456,18 @@ class Sandbox:
                 f"{name}() ran out of memory (limit {_bytes(self.limits.memory_bytes)}): "
                 + _exception_message(type_name, text, line)))
         raise _Protocol(f"unknown error kind {kind[:40]!r}")
+
+
+def _restored(args_after: tuple, unchanged: list, sent: tuple) -> tuple:
+    """The arguments after the call: each one the worker listed as left as it came is the one sent
+    (the parent's own value; it came back as null)."""
+    if not unchanged:
+        return args_after
+    if len(args_after) != len(sent) or any(type(i) is not int or not 0 <= i < len(sent) or args_after[i] is not None
+                                           for i in unchanged) or len(set(unchanged)) != len(unchanged):
+        raise _Protocol("'unchanged' does not list distinct arguments sent back as null")
+    kept = set(unchanged)
+    return tuple(sent[i] if i in kept else value for i, value in enumerate(args_after))
 
 
 def _with_output(outcome: CallOutcome, output: str) -> CallOutcome:

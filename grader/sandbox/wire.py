@@ -32,7 +32,9 @@ The conversation (envelopes; worker.py and sandbox.py are the two ends):
               ("syntax" | "import" | "exit" | "memory"), type, message, line
     parent -> {"op": "calls", "batch": b, "calls": [{"name": str, "args": tuple tree}, ...]}
     child  -> {"op": "result", "batch": b, "index": i, "ok": true, "value": tree,
-               "args_after": tuple tree}                     one per call, as each finishes
+               "args_after": tuple tree, "unchanged": [j, ...]}   one per call, as each finishes
+              (the arguments the call left exactly as they came are listed in "unchanged" and
+              sent as null: most calls change nothing, and their arrays need not travel back)
               or "ok": false with kind ("exception" | "memory"), type, message, line
 
 Before "loaded" and before each "result" the child flushes stdout/stderr and writes a marker

@@ -37,6 +37,7 @@ def _setup_fds():
 
 PROTO_IN, PROTO_OUT = _setup_fds()
 
+import copy  # noqa: E402
 import importlib  # noqa: E402
 import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
@@ -607,10 +608,50 @@ def _prepare_runtime(config, folder):
     return adapter
 
 
-def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args) -> bytes:
-    """Encode one result. Values that cannot be encoded become Unsupported, never a crash."""
+def _snapshot(args):
+    """What `_unchanged` compares the arguments with after the call: a copy of each that a call cannot
+    reach (None for an argument it would not be able to tell; that one always travels back)."""
+    try:
+        return tuple(copy.deepcopy(a) for a in args)
+    except BaseException:  # noqa: BLE001 - nothing the parent sent fails to copy; be safe anyway
+        return None
+
+
+def _same(before, after) -> bool:
+    """`after` is exactly `before`: same types, shapes, dtypes and bytes, all the way down."""
+    if type(before) is not type(after):
+        return False
+    if type(before) is np.ndarray:
+        return before.dtype == after.dtype and before.shape == after.shape and before.tobytes() == after.tobytes()
+    if type(before) in (tuple, list):
+        return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after))
+    if type(before) is dict:
+        return list(before) == list(after) and all(_same(before[k], after[k]) for k in before)
+    if type(before) is float:
+        return before == after or (before != before and after != after)
+    return before == after
+
+
+def _unchanged(before, args) -> list:
+    """Positions of the arguments the call left exactly as they came (none when not known)."""
+    if before is None or len(before) != len(args):
+        return []
+    try:
+        return [i for i, (b, a) in enumerate(zip(before, args)) if _same(b, a)]
+    except BaseException:  # noqa: BLE001 - e.g. a student's ndarray subclass put in a list argument
+        return []
+
+
+def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args, before=None) -> bytes:
+    """Encode one result. Values that cannot be encoded become Unsupported, never a crash. The
+    arguments that are as `before` (the snapshot taken before the call) go back as null, listed in
+    "unchanged"."""
     enc = wire.Encoder(lenient=True, max_str=wire.MAX_STR)
     head = {"op": "result", "batch": batch, "index": index, **outcome}
+    unchanged = _unchanged(before, args)
+    if unchanged:
+        head["unchanged"] = unchanged
+        args = tuple(None if i in unchanged else a for i, a in enumerate(args))
     if value_set:
         try:
             head["value"] = enc.value(value)
@@ -625,7 +666,10 @@ def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args
         raise
     except BaseException:  # noqa: BLE001
         tree = None
-    head["args_after"] = tree if tree is not None else ["t", []]
+    if tree is None:
+        tree = ["t", []]
+        head.pop("unchanged", None)
+    head["args_after"] = tree
     try:
         return enc.frame(head)
     except ValueError:  # too large after all: send the verdict without the arrays
@@ -633,6 +677,7 @@ def _result_frame(batch, index: int, outcome: dict, value_set: bool, value, args
         if value_set:
             head["value"] = ["u", wire.type_name(value) + " (too large to send)"]
         head["args_after"] = ["t", []]
+        head.pop("unchanged", None)
         return enc.frame(head)
 
 
@@ -640,16 +685,18 @@ def _call(module, path: str, batch, index: int, call, decoder, adapter=None) -> 
     """Run one call (through the assignment's adapter when it has one). Returns (response frame,
     whether it was a MemoryError)."""
     args = ()
+    before = None
     name = "?"
     try:
         name = call["name"]
         args = decoder.value(call["args"])
+        before = _snapshot(args)
         fn = getattr(module, name, None)
         if fn is None or not callable(fn):
             outcome = {"ok": False, "kind": "exception", "type": "AttributeError",
                        "message": f"the submission has no attribute {name!r}",
                        "line": None}
-            return _result_frame(batch, index, outcome, False, None, args), False
+            return _result_frame(batch, index, outcome, False, None, args, before), False
         result = adapter.call(module, name, args) if adapter is not None else fn(*args)
     except MemoryError as e:
         outcome = {"ok": False, "kind": "memory", **_describe(e, path)}
@@ -659,11 +706,11 @@ def _call(module, path: str, batch, index: int, call, decoder, adapter=None) -> 
         outcome = {"ok": False, "kind": "exception", **_call_failure(e, path)}
         del e
         try:
-            return _result_frame(batch, index, outcome, False, None, args), False
+            return _result_frame(batch, index, outcome, False, None, args, before), False
         except MemoryError:
             return _result_frame(batch, index, outcome, False, None, ()), False
     try:
-        return _result_frame(batch, index, {"ok": True}, True, result, args), False
+        return _result_frame(batch, index, {"ok": True}, True, result, args, before), False
     except MemoryError as e:
         outcome = {"ok": False, "kind": "memory", **_describe(e, path)}
         outcome["message"] = "while sending the result: " + outcome["message"]

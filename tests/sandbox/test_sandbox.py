@@ -141,6 +141,32 @@ def test_args_after_shows_in_place_modification(good):
     assert [a.tolist() for a in same.args_after] == [[1.0, 2.0], [1.0, 2.0]]
 
 
+def test_arguments_a_call_left_alone_do_not_travel_back(good, monkeypatch):
+    """Most calls change nothing: those arguments come back as the parent's own values, their arrays
+    not sent again; any change (values, shape, dtype, a list grown) brings the argument back."""
+    from grader.sandbox import sandbox as sandbox_module
+
+    sizes: list[int] = []
+    decode = sandbox_module.wire.decode_payload
+    monkeypatch.setattr(sandbox_module.wire, "decode_payload", lambda payload, **kw: sizes.append(len(payload)) or decode(payload, **kw))
+    x, big = np.array([1.0, 2.0]), np.zeros(10_000)
+    same = good.call("scalar", (big,))
+    assert same.ok and same.args_after[0] is big and sizes[-1] < 1000
+    pair = good.call("add", (x, x + 0.0))
+    assert pair.args_after[0] is x and pair.args_after[1] is not x and pair.args_after[1].tolist() == [1.0, 2.0]
+    out = good.call("double_inplace", (x,))
+    assert out.args_after[0] is not x and out.args_after[0].tolist() == [2.0, 4.0] and x.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("unchanged", [[0, 0], [5], [-1], ["0"], [0.0], [1]])
+def test_an_unchanged_list_that_does_not_fit_the_arguments_is_a_protocol_error(unchanged):
+    from grader.sandbox.sandbox import _Protocol, _restored
+
+    with pytest.raises(_Protocol):
+        _restored((None, np.ones(2)), unchanged, (np.zeros(2), np.ones(2)))
+    assert _restored((None, 7), [0], ("sent", 8)) == ("sent", 7)
+
+
 def test_rnn_cell_round_trip_matches_the_parent(good):
     rng = np.random.default_rng(0)
     x, h = rng.normal(size=(3, 4)), rng.normal(size=(3, 5))
