@@ -1,5 +1,5 @@
-"""The `gated` assignment's test helpers: the assignment, its reference, mistake fixtures (named as the
-catalog tests use them; the helpers themselves are tests/conftest.py's, shared by every assignment)."""
+"""The `gated` assignment's test helpers: the assignment, its reference and its mistake fixtures (the
+helpers behind them are tests/conftest.py's, shared by every assignment)."""
 from __future__ import annotations
 
 import functools
@@ -8,12 +8,11 @@ import pytest
 
 from grader import assignments
 from grader.reference import load_reference
-from tests.conftest import ROOT, affected_parts, mistake_fixtures, mistake_id
+from tests.conftest import ROOT, mistake_fixtures
 from tests.conftest import compose as compose_with
 
 ALL_FIXTURES = mistake_fixtures("gated")
 compose = functools.partial(compose_with, reference=ROOT / "solutions" / "gated" / "gated.py")
-declared_parts, mistake = affected_parts, mistake_id
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 every assignment's grading must do is tests/test_installed_assignments.py's; these share its gradings)."""
 from __future__ import annotations
 
-from tests.gated.conftest import ALL_FIXTURES, compose, mistake
+from tests.conftest import mistake_id
+from tests.gated.conftest import ALL_FIXTURES, compose
 
 
 def test_the_reference_draws_how_far_back_gradient_reaches(gated, graded):
@@ -15,6 +16,6 @@ def test_the_reference_draws_how_far_back_gradient_reaches(gated, graded):
 
 
 def test_dropping_the_cell_gradient_shows_in_the_picture(graded):
-    fixture = next(f for f in ALL_FIXTURES if mistake(f) == "lstm-no-cell-carry")
+    fixture = next(f for f in ALL_FIXTURES if mistake_id(f) == "lstm-no-cell-carry")
     norms = next(part.series for part in graded("gated", fixture.stem, compose(fixture)).parts if part.series is not None)
     assert norms.student[0] < norms.reference[0] / 10  # without dc_prev, far-back gradient fades like an RNN's

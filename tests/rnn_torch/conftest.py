@@ -1,6 +1,6 @@
 """The `rnn_torch` assignment's test helpers: the assignment, its reference, a probe that calls code
-through the assignment's adapter in this process, and the mistake fixtures (named as the catalog tests
-use them; the helpers themselves are tests/conftest.py's, shared by every assignment)."""
+through the assignment's adapter in this process, and the mistake fixtures (the helpers behind them
+are tests/conftest.py's, shared by every assignment)."""
 from __future__ import annotations
 
 import copy
@@ -12,7 +12,7 @@ import pytest
 from grader import assignments
 from grader.checks.framework import arguments
 from grader.reference import load_reference
-from tests.conftest import ROOT, affected_parts, mistake_fixtures, mistake_id, module_from_source
+from tests.conftest import ROOT, mistake_fixtures, module_from_source
 from tests.conftest import compose as compose_with
 
 FIXTURES = ROOT / "tests" / "fixtures" / "rnn_torch"
@@ -49,7 +49,6 @@ class AdapterProbe:
 
 
 compose = functools.partial(compose_with, reference=REFERENCE)
-declared_parts, mistake = affected_parts, mistake_id
 
 
 def submission(fixture: Path):

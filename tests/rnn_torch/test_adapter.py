@@ -13,7 +13,8 @@ import pytest
 import torch
 from torch import nn
 
-from tests.rnn_torch.conftest import BUILT_ON_TORCH, declared_parts, submission
+from tests.conftest import affected_parts
+from tests.rnn_torch.conftest import BUILT_ON_TORCH, submission
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def _arrays(value):
 
 @pytest.mark.parametrize("fixture", BUILT_ON_TORCH, ids=lambda p: p.stem)
 def test_a_class_built_on_torchs_layers_is_recognised(adapter, case, fixture):
-    (part,) = declared_parts(fixture)
+    (part,) = affected_parts(fixture)
     assert adapter.call(submission(fixture), part, tuple(case[part].values()))["built_on_torch"] is True
 
 

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from grader.checks.framework import Mismatch
-from tests.conftest import first_failure, module_from_source
-from tests.rnn_torch.conftest import BUILT_ON_TORCH, REFERENCE, WRONG_FORM, AdapterProbe, declared_parts, submission
+from tests.conftest import affected_parts, first_failure, module_from_source
+from tests.rnn_torch.conftest import BUILT_ON_TORCH, REFERENCE, WRONG_FORM, AdapterProbe, submission
 
 EXAMPLES = 6
 
@@ -64,7 +64,7 @@ def test_every_public_check_fails_an_answer_that_is_not_real(rnn_torch, kind):
 
 @pytest.mark.parametrize("fixture", BUILT_ON_TORCH, ids=lambda p: p.stem)
 def test_a_class_built_on_torchs_layers_fails_every_check_of_its_part_saying_why(rnn_torch, fixture):
-    (part,) = declared_parts(fixture)
+    (part,) = affected_parts(fixture)
     failures = _failures(rnn_torch, AdapterProbe(submission(fixture), None), part)
     assert all(isinstance(f, Mismatch) and f.message.key == "check.torch_built_in" for f in failures)
     assert "nn.RNN" in failures[0].message.render("en") and "nn.RNN" in failures[0].message.render("ko")
@@ -72,7 +72,7 @@ def test_a_class_built_on_torchs_layers_fails_every_check_of_its_part_saying_why
 
 @pytest.mark.parametrize("fixture", WRONG_FORM, ids=lambda p: p.stem)
 def test_right_values_in_the_wrong_form_fail_every_check_of_their_part(rnn_torch, fixture):
-    (part,) = declared_parts(fixture)
+    (part,) = affected_parts(fixture)
     key = re.search(r"^# key: (\S+)$", fixture.read_text(encoding="utf-8"), re.M).group(1)
     failures = _failures(rnn_torch, AdapterProbe(submission(fixture), None), part)
     assert all(isinstance(f, Mismatch) and f.message.key == key for f in failures)

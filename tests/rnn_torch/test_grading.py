@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rnn_torch.conftest import BUILT_ON_TORCH, compose, declared_parts
+from tests.conftest import affected_parts
+from tests.rnn_torch.conftest import BUILT_ON_TORCH, compose
 
 
 @pytest.mark.parametrize("fixture", BUILT_ON_TORCH, ids=lambda p: p.stem)
 def test_a_class_built_on_torchs_layers_scores_nothing_on_its_part_and_is_told_why(graded, fixture):
     result = graded("rnn_torch", fixture.stem, compose(fixture))
-    (part,) = [p for p in result.parts if p.name in declared_parts(fixture)]
+    (part,) = [p for p in result.parts if p.name in affected_parts(fixture)]
     assert part.score == 0 and all("nn.RNN" in test.message for test in part.tests)
     assert result.score == result.max_score - part.max_score
