@@ -409,7 +409,9 @@ class Decoder:
         dtype, shape, offset, nbytes = self._table[i]
         if nbytes == 0:
             return np.zeros(shape, dtype=dtype)
-        return np.ndarray(shape, dtype=dtype, buffer=self._payload, offset=offset).copy()
+        flat = np.frombuffer(self._payload, dtype=dtype, count=nbytes // dtype.itemsize,
+                             offset=offset)
+        return flat.reshape(shape).copy()
 
 
 def decode_payload(payload: bytes, *, max_str: int | None = None,
