@@ -55,9 +55,11 @@ class _Replay:
 
 def verify_all(check: Check, probe: Any, inputs: Sequence[Any]) -> None:
     """Verify `check` on every input, as `for drawn in inputs: check.verify(probe, deepcopy(drawn))`
-    does, in a few requests; raise what that loop raises first. The first input goes alone: a
-    wrong function mostly fails there, and then costs no call on the others."""
-    _verify_in_rounds(check, probe, inputs[:1])
+    does, in a few requests; raise what that loop raises first. The first input goes alone, one
+    call at a time (as many requests as it has calls in rounds, and no replay): a wrong function
+    mostly fails there, and then costs no call on the others."""
+    if inputs:
+        check.verify(probe, copy.deepcopy(inputs[0]))
     _verify_in_rounds(check, probe, inputs[1:])
 
 

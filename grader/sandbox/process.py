@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .bubblewrap import bwrap_argv
 from .plan import DEFAULT_RUNTIME, Plan
-from .rlimits import nproc_limit, preexec_limits
+from .rlimits import nproc_limit, worker_limits
 from .sweeps import kill_tree
 from .visibility import landlock_rules
 from .wire import FrameReader, reply_limit
@@ -81,11 +81,12 @@ def _spawn(popen_args: list[str], **kwargs) -> subprocess.Popen:
     return _spawner.submit(subprocess.Popen, popen_args, **kwargs).result()
 
 
-def worker_config(plan: Plan, workdir: str) -> str:
+def worker_config(plan: Plan, workdir: str, memory_bytes: int) -> str:
     """The worker's set-up instructions (its third argument): trusted, from the parent."""
     runtime = plan.runtime or DEFAULT_RUNTIME
     rules = landlock_rules(workdir, runtime) if plan.landlock else None
-    return json.dumps({"uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
+    processes = None if plan.processes is None else nproc_limit(plan.uid, plan.processes)
+    return json.dumps({"rlimits": worker_limits(memory_bytes, processes), "uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
                        "monitor": plan.monitor, "parent": os.getpid(), "sections": plan.sections,
                        "landlock": rules, "preload": runtime.preload, "allowed": runtime.allowed_imports,
                        "adapter": runtime.adapter_source}, separators=(",", ":"))
@@ -97,19 +98,17 @@ def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
 
     The worker gets fd 0 = requests, fd 1 = responses, fd 2 = output; it moves the first two
     to private fds before anything else runs. Own session (so its process group can be
-    killed as a whole), scrubbed environment, cwd = ``workdir``, resource limits; at the
-    bubblewrap level all of it inside ``bwrap`` (bubblewrap.bwrap_argv).
+    killed as a whole), scrubbed environment, cwd = ``workdir``, resource limits (which the
+    worker sets on itself, rlimits.py); at the bubblewrap level all of it inside ``bwrap``
+    (bubblewrap.bwrap_argv).
     """
     plan = plan or Plan()
     env = scrubbed_env(workdir)
     argv = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), submission_path, marker.hex(),
-            worker_config(plan, workdir)]
+            worker_config(plan, workdir, memory_bytes)]
     if plan.level == "bubblewrap":
         argv = bwrap_argv(workdir, submission_path, env, plan) + argv
         env = {}
-    processes = None
-    if plan.processes is not None:
-        processes = nproc_limit(plan.uid, plan.processes)
     req_r, req_w = os.pipe()
     resp_r, resp_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -122,7 +121,6 @@ def launch(workdir: str, submission_path: str, marker: bytes, memory_bytes: int,
             cwd=workdir,
             env=env,
             start_new_session=True,
-            preexec_fn=preexec_limits(memory_bytes, processes),
             close_fds=True,
         )
     except BaseException:

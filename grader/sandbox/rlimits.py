@@ -1,4 +1,7 @@
-"""The resource limits of a worker, set between fork and exec."""
+"""The resource limits of a worker, which it sets on itself before any submission code runs.
+
+Not between fork and exec: a `preexec_fn` makes Python fork the whole grader (some 18 ms for a
+grader holding numpy and Hypothesis, measured) where it otherwise uses vfork (about 1 ms)."""
 
 from __future__ import annotations
 
@@ -9,30 +12,23 @@ import sys
 from .sweeps import pids
 from .uid_slots import is_root
 
-__all__ = ["preexec_limits", "nproc_limit"]
+__all__ = ["worker_limits", "nproc_limit"]
 
 FSIZE_LIMIT = 64 * 2**20  # bytes any one file written by the worker may reach
 NOFILE_LIMIT = 256
 
 
-def preexec_limits(memory_bytes: int, processes: int | None = None):
-    """preexec_fn: resource limits, set between fork and exec (only C calls, no imports)."""
-    setrlimit = resource.setrlimit
+def worker_limits(memory_bytes: int, processes: int | None = None) -> list[list[int]]:
+    """[resource, value] pairs, each a soft and hard limit the worker sets first thing (`_setup`)."""
     limits = [
-        (resource.RLIMIT_AS, int(memory_bytes)),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_FSIZE, FSIZE_LIMIT),
-        (resource.RLIMIT_NOFILE, NOFILE_LIMIT),
+        [resource.RLIMIT_AS, int(memory_bytes)],
+        [resource.RLIMIT_CORE, 0],
+        [resource.RLIMIT_FSIZE, FSIZE_LIMIT],
+        [resource.RLIMIT_NOFILE, NOFILE_LIMIT],
     ]
     if processes is not None:
-        limits.append((resource.RLIMIT_NPROC, int(processes)))
-    limits = tuple(limits)
-
-    def preexec() -> None:
-        for which, value in limits:
-            setrlimit(which, (value, value))
-
-    return preexec
+        limits.append([resource.RLIMIT_NPROC, int(processes)])
+    return limits
 
 
 def _nproc_headroom(limit: int) -> int:

@@ -409,9 +409,7 @@ class Decoder:
         dtype, shape, offset, nbytes = self._table[i]
         if nbytes == 0:
             return np.zeros(shape, dtype=dtype)
-        flat = np.frombuffer(self._payload, dtype=dtype, count=nbytes // dtype.itemsize,
-                             offset=offset)
-        return flat.reshape(shape).copy()
+        return np.ndarray(shape, dtype=dtype, buffer=self._payload, offset=offset).copy()
 
 
 def decode_payload(payload: bytes, *, max_str: int | None = None,

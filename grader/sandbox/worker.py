@@ -42,6 +42,7 @@ import importlib  # noqa: E402
 import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
 import types  # noqa: E402
+import resource  # noqa: E402
 import signal  # noqa: E402
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # RLIMIT_FSIZE: EFBIG instead of death
@@ -376,6 +377,8 @@ def _setup(config):
     uid, gid = config.get("uid"), config.get("gid")
     rules = config.get("landlock")
     try:
+        for which, value in config.get("rlimits") or ():  # first: the monitor inherits them too
+            resource.setrlimit(which, (value, value))
         ruleset = _landlock_ruleset(rules) if rules is not None else None
         if uid is not None:
             _drop_privileges(uid, gid)
