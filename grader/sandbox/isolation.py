@@ -110,7 +110,7 @@ def _machine_key() -> str:
     bwrap = bwrap_path()
     if bwrap is not None:
         stat = os.stat(bwrap)
-        parts.append(f"{bwrap} {stat.st_size} {stat.st_mtime_ns} {stat.st_mode}")
+        parts.append(f"{bwrap} {stat.st_dev} {stat.st_ino} {stat.st_size} {stat.st_mode}")  # an upgrade is a new file
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
