@@ -20,7 +20,8 @@ too; ``describe`` names what a level leaves open, as reports show it.
 is probed once per process by starting a real worker) and raises ``IsolationUnavailable``
 for a forced level that does not work. A command that grades one submission may ask
 (``remember_in``) for a level that worked to be kept for the rest of the boot, under a key of
-everything that could change the answer: a student's second `check` then starts no trial worker. How each level is built lives beside this module:
+everything that could change the answer: a student's second `check` then starts no trial
+worker. How each level is built lives beside this module:
 bubblewrap.py (the bwrap command line), uid_slots.py (per-slot uids), sweeps.py (killing every
 process of a slot or of a process tree).
 """
@@ -28,6 +29,7 @@ process of a slot or of a process tree).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -96,9 +98,11 @@ def probe(level: str) -> LevelCheck:
         return found
 
 
+@functools.cache
 def _machine_key() -> str:
     """Everything that could change whether a level works, short of a real worker: the boot, the
-    kernel and its user-namespace switches, who grades with which Python, bwrap, and our worker."""
+    kernel and its user-namespace switches, who grades with which Python, bwrap, and our worker
+    (read once per process: none of it changes while the process runs)."""
     parts = [os.uname().release, str(os.getuid()), sys.executable, sys.version, str(landlock.abi())]
     for path in ("/proc/sys/kernel/random/boot_id", "/proc/sys/kernel/unprivileged_userns_clone",
                  "/proc/sys/user/max_user_namespaces", "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",

@@ -86,8 +86,8 @@ def worker_config(plan: Plan, workdir: str, memory_bytes: int) -> str:
     runtime = plan.runtime or DEFAULT_RUNTIME
     rules = landlock_rules(workdir, runtime) if plan.landlock else None
     processes = None if plan.processes is None else nproc_limit(plan.uid, plan.processes)
-    return json.dumps({"rlimits": worker_limits(memory_bytes, processes), "uid": plan.uid, "gid": plan.gid, "seccomp": plan.seccomp,
-                       "monitor": plan.monitor, "parent": os.getpid(), "sections": plan.sections,
+    return json.dumps({"rlimits": worker_limits(memory_bytes, processes), "uid": plan.uid, "gid": plan.gid,
+                       "seccomp": plan.seccomp, "monitor": plan.monitor, "parent": os.getpid(), "sections": plan.sections,
                        "landlock": rules, "preload": runtime.preload, "allowed": runtime.allowed_imports,
                        "adapter": runtime.adapter_source}, separators=(",", ":"))
 
